@@ -1,0 +1,9 @@
+module github.com/sipsim/sipsim
+
+go 1.26
+
+require (
+	github.com/spf13/pflag v1.1.0 // indirect
+	github.com/stretchr/testify v1.12.1 // indirect
+	gonum.org/v1/gonum v0.17.0 // indirect
+)
