@@ -1,0 +1,355 @@
+package sim
+
+import (
+	"bytes"
+	"fmt"
+	"testing"
+	"time"
+)
+
+// nwPayload returns n bytes that identify message i.
+func nwPayload(i, n int) []byte {
+	b := make([]byte, n)
+	copy(b, fmt.Sprintf("msg-%06d:", i))
+	for j := 11; j < n; j++ {
+		b[j] = byte(i + j)
+	}
+	return b
+}
+
+// nwTCPPair returns a network of a and b joined by a link of one-way delay
+// 50 ms with cfg applied to both directions.
+func nwTCPPair(t *testing.T, tcp TCPConfig, cfg LinkConfig) *nwNet {
+	tn := nwNew(t, 1, Options{TCP: tcp}, "a", "b")
+	cfg.Delay = nwMs(50)
+	tn.link("a", "b", cfg)
+	return tn
+}
+
+func (tn *nwNet) sendTCP(from, to, label string, payload []byte) {
+	tn.t.Helper()
+	nwMust(tn.t, tn.n.Send(Datagram{Src: tn.ap(from), Dst: tn.ap(to), Payload: payload, Label: label, Transport: TCP}))
+}
+
+func TestTCPExactlyOnceInOrderUnder30PercentLoss(t *testing.T) {
+	// The retry bounds are raised well above the default so that a
+	// connection never gives up (at 30% loss each way a round trip fails
+	// with probability 0.51, so 16 failures in a row are rare but not
+	// negligible over hundreds of segments and several seeds).
+	for _, run := range []struct {
+		seed      uint64
+		handshake bool
+	}{{1, false}, {2, false}, {3, true}, {4, true}} {
+		handshake := run.handshake
+		tcp := TCPConfig{Handshake: handshake, MaxRetries: 40, MaxSYNRetries: 40}
+		tn := nwNew(t, run.seed, Options{TCP: tcp}, "a", "r", "b")
+		// 30% loss each way on a-r; r-b is lossless but has a smaller MTU
+		// (so the MSS is 960) and queues.
+		lossy := LinkConfig{Delay: nwMs(10), Loss: Bernoulli{P: 0.3}, Bandwidth: 10_000_000, Jitter: Uniform{Max: 0.005}}
+		tn.link("a", "r", lossy)
+		tn.link("r", "b", LinkConfig{Delay: nwMs(10), MTU: 1000, Bandwidth: 2_000_000})
+		var wantB, wantA [][]byte
+		for i := range 120 {
+			size := 200 + (i*397)%4500 // many messages span several segments
+			p := nwPayload(i, size)
+			wantB = append(wantB, p)
+			tn.s.At(Time(i)*Time(20*time.Millisecond), func() { tn.sendTCP("a", "b", "REQ", p) })
+			if i%2 == 0 {
+				q := nwPayload(1000+i, 300+i)
+				wantA = append(wantA, q)
+				tn.s.At(Time(i)*Time(20*time.Millisecond)+5, func() { tn.sendTCP("b", "a", "RESP", q) })
+			}
+		}
+		tn.s.Run()
+		for _, c := range []struct {
+			host string
+			want [][]byte
+		}{{"b", wantB}, {"a", wantA}} {
+			got := tn.got[c.host]
+			if !nwEq(t, len(got), len(c.want), "messages delivered to ", c.host, " (handshake ", handshake, ")") {
+				continue
+			}
+			for i := range got {
+				if !bytes.Equal(got[i].d.Payload, c.want[i]) {
+					t.Fatalf("message %d to %s: wrong payload or order (got %q...)", i, c.host, got[i].d.Payload[:11])
+				}
+			}
+		}
+		var segLost, retx, msgDrops int
+		for _, e := range tn.rec.Events {
+			switch {
+			case e.Kind == KindDrop && e.Seg.Flags != 0:
+				segLost++
+			case e.Kind == KindDrop:
+				msgDrops++
+			case e.Kind == KindSend && e.Seg.Retransmit:
+				retx++
+			}
+		}
+		nwEq(t, msgDrops, 0, "messages lost")
+		if segLost == 0 || retx == 0 {
+			t.Errorf("30%% loss caused %d segment drops and %d retransmissions", segLost, retx)
+		}
+		nwEq(t, tn.s.Pending(), 0, "pending events after the run (timers left running)")
+	}
+}
+
+func TestTCPRTOSchedule(t *testing.T) {
+	// Losing the first k transmissions of a segment delays it by the RTO
+	// schedule 1 s, 2 s, 4 s, ... (RFC 6298 2.1 and 5.5): it is delivered at
+	// set-up + Σ_{i<k} 2^i s + the one-way delay.
+	const oneWay = 50 * time.Millisecond
+	for _, handshake := range []bool{false, true} {
+		for k := range 5 {
+			tn := nwTCPPair(t, TCPConfig{Handshake: handshake}, LinkConfig{})
+			tn.n.AddDropFilter(DropFirst(k, OnHop("a", "b", "INVITE")))
+			tn.sendTCP("a", "b", "INVITE", nwPayload(1, 500))
+			tn.s.Run()
+			var setup, backoff time.Duration
+			if handshake {
+				setup = 2 * oneWay // SYN, SYN-ACK; the RTT sample keeps RTO at 1 s (min)
+			}
+			for i := range k {
+				backoff += time.Second << i
+			}
+			got := tn.got["b"]
+			if !nwEq(t, len(got), 1, "deliveries") {
+				continue
+			}
+			nwEq(t, got[0].at, nwAt(setup+backoff+oneWay), "delivery with ", k, " losses (handshake ", handshake, ")")
+			var retx []Time
+			for _, e := range tn.rec.OfKind(KindSend) {
+				if e.Seg.Retransmit {
+					retx = append(retx, e.Time)
+				}
+			}
+			nwEq(t, len(retx), k, "retransmissions")
+			nwEq(t, len(tn.rec.Filter(func(e *Event) bool { return e.Reason == ReasonFilter })), k, "filtered")
+		}
+	}
+}
+
+func TestTCPSYNLossReinitialisesRTO(t *testing.T) {
+	// RFC 6298 5.7: after a SYN timeout, data starts with RTO = 3 s.
+	tn := nwTCPPair(t, TCPConfig{Handshake: true}, LinkConfig{})
+	tn.n.AddDropFilter(DropFirst(1, func(p *Packet) bool { return p.Seg.Flags == FlagSYN }))
+	tn.n.AddDropFilter(DropFirst(1, OnHop("a", "b", "")))
+	tn.sendTCP("a", "b", "INVITE", nwPayload(1, 500))
+	tn.s.Run()
+	var syns []Time
+	for _, e := range tn.rec.OfKind(KindSend) {
+		if e.Seg.Flags == FlagSYN {
+			syns = append(syns, e.Time)
+			nwEq(t, e.Seg.Retransmit, len(syns) > 1, "SYN retransmit flag")
+		}
+	}
+	nwEq(t, syns, []Time{0, nwAt(time.Second)}, "SYN transmissions")
+	// Established at 1.1 s; the data is lost, retransmitted at 1.1 + 3 s.
+	if nwEq(t, len(tn.got["b"]), 1, "deliveries") {
+		nwEq(t, tn.got["b"][0].at, nwAt(1100*time.Millisecond+3*time.Second+50*time.Millisecond), "delivery")
+	}
+}
+
+func TestTCPAckLossCausesSpuriousRetransmitNotDuplicate(t *testing.T) {
+	tn := nwTCPPair(t, TCPConfig{}, LinkConfig{})
+	tn.n.AddDropFilter(DropFirst(1, func(p *Packet) bool { return p.Hop == Hop{"b", "a"} && p.Seg.Flags == FlagACK && p.Seg.Len == 0 }))
+	tn.sendTCP("a", "b", "INVITE", nwPayload(1, 500))
+	tn.s.Run()
+	if nwEq(t, len(tn.got["b"]), 1, "deliveries: exactly once") {
+		nwEq(t, tn.got["b"][0].at, nwAt(50*time.Millisecond), "delivery")
+	}
+	arrivals := 0
+	for _, e := range tn.rec.OfKind(KindArrive) {
+		if e.Hop == (Hop{"a", "b"}) {
+			arrivals++
+		}
+	}
+	nwEq(t, arrivals, 2, "data arrivals at b (original and spurious retransmission)")
+	nwEq(t, tn.s.Now(), nwAt(time.Second+100*time.Millisecond), "the run ends when the retransmission is acknowledged")
+}
+
+func TestTCPHeadOfLineBlocking(t *testing.T) {
+	// m2 arrives at 50 ms but waits for m1, lost once, delivered at 1.05 s.
+	tn := nwTCPPair(t, TCPConfig{}, LinkConfig{})
+	tn.n.AddDropFilter(DropFirst(1, OnHop("a", "b", "m1")))
+	tn.sendTCP("a", "b", "m1", nwPayload(1, 300))
+	tn.sendTCP("a", "b", "m2", nwPayload(2, 300))
+	tn.s.Run()
+	got := tn.got["b"]
+	if nwEq(t, len(got), 2, "deliveries") {
+		nwEq(t, []string{got[0].d.Label, got[1].d.Label}, []string{"m1", "m2"}, "order")
+		nwEq(t, got[1].at, nwAt(1050*time.Millisecond), "m2 delivery")
+		nwEq(t, got[0].at, got[1].at, "m1 and m2 delivered at the same instant")
+	}
+}
+
+func TestTCPSegmentationFromPathMTU(t *testing.T) {
+	// The smallest MTU on the path (576) gives MSS 536: a 4000-byte message
+	// is 7 segments of 536 and one of 248.
+	tn := nwNew(t, 1, Options{}, "a", "r", "b")
+	tn.link("a", "r", LinkConfig{Delay: nwMs(5)})
+	tn.link("r", "b", LinkConfig{Delay: nwMs(5), MTU: 576})
+	p := nwPayload(7, 4000)
+	tn.sendTCP("a", "b", "BIG", p)
+	tn.s.Run()
+	var lens []int
+	var seqs []uint64
+	for _, e := range tn.rec.OfKind(KindSend) {
+		if e.Src == tn.ap("a") {
+			lens = append(lens, e.Seg.Len)
+			seqs = append(seqs, e.Seg.Seq)
+			nwEq(t, e.Frags, 1, "a segment is never fragmented")
+		}
+	}
+	nwEq(t, lens, []int{536, 536, 536, 536, 536, 536, 536, 248}, "segment sizes")
+	nwEq(t, seqs, []uint64{0, 536, 1072, 1608, 2144, 2680, 3216, 3752}, "segment offsets")
+	if nwEq(t, len(tn.got["b"]), 1, "deliveries") {
+		nwEq(t, bytes.Equal(tn.got["b"][0].d.Payload, p), true, "payload intact")
+	}
+}
+
+func TestTCPWindowLimitsInFlight(t *testing.T) {
+	// A 3000-byte window and 1460-byte segments: two segments in flight,
+	// the third waits for an ACK (one RTT later).
+	tn := nwTCPPair(t, TCPConfig{Window: 3000}, LinkConfig{})
+	tn.sendTCP("a", "b", "BIG", nwPayload(1, 4000))
+	tn.s.Run()
+	var times []Time
+	for _, e := range tn.rec.OfKind(KindSend) {
+		if e.Src == tn.ap("a") && e.Seg.Len > 0 {
+			times = append(times, e.Time)
+		}
+	}
+	nwEq(t, times, []Time{0, 0, nwAt(100 * time.Millisecond)}, "data segment send times")
+}
+
+func TestTCPRTTEstimator(t *testing.T) {
+	// RFC 6298 2.2 and 2.3 in integer nanoseconds, MinRTO lowered so that
+	// the computed value shows.
+	n, err := NewNetwork(New(1), Options{TCP: TCPConfig{MinRTO: time.Millisecond}})
+	nwMust(t, err)
+	ep := &endpoint{rto: time.Second}
+	steps := []struct {
+		r                 time.Duration
+		srtt, rttvar, rto time.Duration
+	}{
+		{100 * time.Millisecond, 100 * time.Millisecond, 50 * time.Millisecond, 300 * time.Millisecond},
+		// RTTVAR = 3/4·50 + 1/4·|100-200| = 62.5; SRTT = 7/8·100 + 1/8·200 = 112.5.
+		{200 * time.Millisecond, 112500 * time.Microsecond, 62500 * time.Microsecond, 362500 * time.Microsecond},
+		{112500 * time.Microsecond, 112500 * time.Microsecond, 46875 * time.Microsecond, 300 * time.Millisecond},
+	}
+	for i, s := range steps {
+		n.sample(ep, s.r)
+		nwEq(t, [3]time.Duration{ep.srtt, ep.rttvar, ep.rto}, [3]time.Duration{s.srtt, s.rttvar, s.rto}, "SRTT, RTTVAR, RTO after sample ", i)
+	}
+	// Bounds: MinRTO (2.4) and MaxRTO (2.5).
+	for range 200 {
+		n.sample(ep, 0)
+	}
+	nwEq(t, ep.rto, time.Millisecond, "RTO floor")
+	n.sample(ep, 10*time.Minute)
+	nwEq(t, ep.rto, 60*time.Second, "RTO ceiling")
+}
+
+func TestTCPKarnNoSampleFromRetransmission(t *testing.T) {
+	tn := nwTCPPair(t, TCPConfig{}, LinkConfig{})
+	tn.n.AddDropFilter(DropFirst(1, OnHop("a", "b", "")))
+	tn.sendTCP("a", "b", "m1", nwPayload(1, 100))
+	tn.s.Run()
+	c := tn.n.conns[connKey{tn.ap("a"), tn.ap("b")}]
+	if c == nil {
+		t.Fatal("no connection")
+	}
+	ep := &c.ep[0]
+	nwEq(t, ep.sampled, false, "sampled after an ACK of a retransmitted segment (Karn)")
+	nwEq(t, ep.rto, 2*time.Second, "the backed-off RTO is kept until a valid sample")
+	tn.sendTCP("a", "b", "m2", nwPayload(2, 100))
+	tn.s.Run()
+	nwEq(t, [3]time.Duration{ep.srtt, ep.rttvar, ep.rto}, [3]time.Duration{100 * time.Millisecond, 50 * time.Millisecond, time.Second}, "first valid sample")
+}
+
+func TestTCPOneConnectionPerPair(t *testing.T) {
+	// b's response travels on the connection a opened: one SYN exchange.
+	tn := nwTCPPair(t, TCPConfig{Handshake: true}, LinkConfig{})
+	tn.n.Host("b").SetReceiver(ReceiverFunc(func(d Datagram) {
+		tn.got["b"] = append(tn.got["b"], nwDelivery{tn.s.Now(), d})
+		tn.sendTCP("b", "a", "200/INVITE", nwPayload(2, 400))
+	}))
+	tn.sendTCP("a", "b", "INVITE", nwPayload(1, 800))
+	tn.s.Run()
+	syns := tn.rec.Filter(func(e *Event) bool { return e.Kind == KindSend && e.Seg.Flags&FlagSYN != 0 })
+	nwEq(t, len(syns), 2, "SYN and SYN-ACK")
+	nwEq(t, len(tn.n.conns), 1, "connections")
+	if nwEq(t, len(tn.got["a"]), 1, "responses") {
+		// INVITE at 150 ms (set-up 100 + 50), response 50 ms later.
+		nwEq(t, tn.got["a"][0].at, nwAt(200*time.Millisecond), "response delivery")
+	}
+}
+
+func TestTCPCrashResetsConnections(t *testing.T) {
+	tn := nwTCPPair(t, TCPConfig{Handshake: true}, LinkConfig{})
+	var states []string
+	tn.n.Host("b").SetStateHandler(func(h *Host, up bool) {
+		states = append(states, fmt.Sprintf("%s %v at %v", h.Name(), up, tn.s.Now()))
+	})
+	// m1 is delivered at 150 ms; m2, sent at 160 ms, is in flight when b
+	// crashes at 180 ms; m3 is queued behind it.
+	tn.sendTCP("a", "b", "m1", nwPayload(1, 100))
+	tn.s.At(nwAt(nwMs(160)), func() {
+		tn.sendTCP("a", "b", "m2", nwPayload(2, 100))
+		tn.sendTCP("a", "b", "m3", nwPayload(3, 100))
+	})
+	nwMust(t, tn.n.HostDown("b", nwAt(nwMs(180)), nwAt(nwMs(500))))
+	tn.s.At(nwAt(nwMs(600)), func() { tn.sendTCP("a", "b", "m4", nwPayload(4, 100)) })
+	tn.s.Run()
+	var labels []string
+	for _, d := range tn.got["b"] {
+		labels = append(labels, d.d.Label)
+	}
+	nwEq(t, labels, []string{"m1", "m4"}, "delivered")
+	resets := tn.rec.Filter(func(e *Event) bool { return e.Kind == KindDrop && e.Reason == ReasonReset })
+	var reset []string
+	for _, e := range resets {
+		reset = append(reset, e.Label)
+	}
+	// m2 and m3 are reported lost at the crash (message level); b's ACK of
+	// m1, on its way to a, is dropped as stale when it arrives at 200 ms.
+	nwEq(t, reset, []string{"m2", "m3", ""}, "reset drops")
+	if len(resets) == 3 {
+		nwEq(t, []Time{resets[0].Time, resets[1].Time, resets[2].Time}, []Time{nwAt(nwMs(180)), nwAt(nwMs(180)), nwAt(nwMs(200))}, "reset times")
+		nwEq(t, resets[2].Seg.Flags, FlagACK, "the stale segment is an ACK")
+	}
+	// The segments of m2 and m3 reach b while it is down.
+	down := tn.rec.Filter(func(e *Event) bool { return e.Kind == KindDrop && e.Reason == ReasonHostDown })
+	nwEq(t, len(down), 2, "segments dropped at the crashed host")
+	nwEq(t, states, []string{"b false at 0.180000000", "b true at 0.500000000"}, "state handler calls")
+	// m4 opened a new connection: a second SYN exchange at 600 ms.
+	syns := tn.rec.Filter(func(e *Event) bool { return e.Kind == KindSend && e.Seg.Flags == FlagSYN })
+	nwEq(t, len(syns), 2, "SYNs")
+	nwEq(t, tn.got["b"][1].at, nwAt(nwMs(750)), "m4 delivery")
+}
+
+func TestTCPGivesUpAfterMaxRetries(t *testing.T) {
+	tn := nwTCPPair(t, TCPConfig{MaxRetries: 3}, LinkConfig{})
+	nwMust(t, tn.n.SetLinkDown("a", "b", 0, MaxTime))
+	tn.sendTCP("a", "b", "INVITE", nwPayload(1, 100))
+	tn.s.Run()
+	timeouts := tn.rec.Filter(func(e *Event) bool { return e.Reason == ReasonTimeout })
+	if nwEq(t, len(timeouts), 1, "timeout drops") {
+		// Sent at 0, retransmitted at 1, 3, 7 s; gives up at 15 s.
+		nwEq(t, timeouts[0].Time, nwAt(15*time.Second), "give-up time")
+		nwEq(t, timeouts[0].Label, "INVITE", "label")
+	}
+	nwEq(t, len(tn.n.conns), 0, "connections left")
+	nwEq(t, len(tn.n.Host("a").conns), 0, "a's connections")
+
+	// A SYN that is never answered: 1 + MaxSYNRetries transmissions.
+	tn = nwTCPPair(t, TCPConfig{Handshake: true, MaxSYNRetries: 2}, LinkConfig{})
+	nwMust(t, tn.n.SetLinkDown("a", "b", 0, MaxTime))
+	tn.sendTCP("a", "b", "INVITE", nwPayload(1, 100))
+	tn.s.Run()
+	timeouts = tn.rec.Filter(func(e *Event) bool { return e.Reason == ReasonTimeout })
+	if nwEq(t, len(timeouts), 1, "SYN timeout drops") {
+		nwEq(t, timeouts[0].Time, nwAt(7*time.Second), "SYN give-up time")
+	}
+}
