@@ -1,0 +1,611 @@
+package sipstack
+
+import (
+	"bytes"
+	"strings"
+	"time"
+	"unsafe"
+
+	"github.com/sipsim/sipsim/sipstack/uri"
+)
+
+// Limits on what the parser accepts. A message beyond any of them is
+// rejected with an error wrapping [ErrTooLarge]; the parser's work and
+// memory are bounded by them for any input.
+const (
+	// MaxMessageSize is the largest message, header and body, in octets:
+	// the largest UDP payload. RFC 3261 18.1.1 sends messages above 1300
+	// octets over a congestion-controlled transport, so real messages are
+	// far smaller.
+	MaxMessageSize = 65535
+
+	// MaxHeaderCount is the largest number of header fields (lines not
+	// counting continuation lines).
+	MaxHeaderCount = 256
+
+	// MaxLineLength is the longest start line or header field in octets,
+	// continuation lines included.
+	MaxLineLength = 8192
+)
+
+// headerSpare is the spare capacity of a parsed Header, so that a proxy
+// can prepend Via and Record-Route fields without reallocating.
+const headerSpare = 2
+
+// ParseMessage parses one SIP message from a datagram, following the
+// rules of RFC 3261 18.3 for message-oriented transports such as UDP:
+//
+//   - With Content-Length, the body is that many octets after the empty
+//     line; octets beyond it are ignored (RFC 4475 3.1.1.8), and a
+//     Content-Length larger than what is present is an error wrapping
+//     [ErrContentLength] (RFC 4475 3.1.2.2).
+//   - Without Content-Length, the body is the rest of the datagram
+//     (RFC 4475 3.4.1).
+//
+// Use a [Framer] for stream transports, where Content-Length is required.
+//
+// The start line must be a Request-Line or Status-Line with SIP-Version
+// SIP/2.0 (a different version wraps [ErrVersion], RFC 3261 8.2.2). Header
+// names are case-insensitive and may be compact (RFC 3261 7.3.3); values
+// may be folded over several lines (RFC 3261 7.3.1). The message must carry
+// To, From, CSeq, Call-ID and Via, each single-valued header at most once,
+// and a request's CSeq method must equal its method (RFC 3261 8.1.1,
+// 8.2.2). Max-Forwards is optional so that RFC 2543 requests are accepted
+// (RFC 4475 3.4.1). The values of Via, From, To, Contact, Route,
+// Record-Route, CSeq, Call-ID, Max-Forwards, Content-Length, Expires and
+// Date are checked against the RFC 3261 section 25 grammar; other headers
+// are kept as they are and checked only when read with a typed accessor.
+//
+// The error is a [*ParseError] naming the line and header at fault and the
+// status code with which to answer a bad request. ParseMessage never
+// panics, and never keeps a reference to data.
+func ParseMessage(data []byte) (Message, error) {
+	if len(data) > MaxMessageSize {
+		return nil, newError(ErrTooLarge, 0, "", "message larger than 65535 octets")
+	}
+	return parse(data, false)
+}
+
+// ParseRequest parses a datagram like [ParseMessage] and requires it to
+// be a request.
+func ParseRequest(data []byte) (*Request, error) {
+	m, err := ParseMessage(data)
+	if err != nil {
+		return nil, err
+	}
+	r, ok := m.(*Request)
+	if !ok {
+		return nil, newError(ErrStartLine, 1, "", "message is a response, want a request")
+	}
+	return r, nil
+}
+
+// ParseResponse parses a datagram like [ParseMessage] and requires it to
+// be a response.
+func ParseResponse(data []byte) (*Response, error) {
+	m, err := ParseMessage(data)
+	if err != nil {
+		return nil, err
+	}
+	r, ok := m.(*Response)
+	if !ok {
+		return nil, newError(ErrStartLine, 1, "", "message is a request, want a response")
+	}
+	return r, nil
+}
+
+// parse parses a message. With stream set, data is exactly one message as
+// cut by a Framer, and Content-Length must be present.
+func parse(data []byte, stream bool) (Message, error) {
+	// The one copy of the message. Header strings point into it; the body
+	// is a slice of its tail whose capacity ends where the body ends, so
+	// that writing to the body (or appending to it) can never change the
+	// bytes under the strings, which are never written after this copy.
+	buf := bytes.Clone(data)
+	if len(buf) == 0 {
+		return nil, newError(ErrIncomplete, 0, "", "empty message")
+	}
+	s := unsafe.String(unsafe.SliceData(buf), len(buf))
+
+	// Start line.
+	sl := strings.IndexByte(s, '\n')
+	if sl < 0 {
+		return nil, newError(ErrIncomplete, 0, "", "no line end after the start line")
+	}
+	if sl < 1 || s[sl-1] != '\r' {
+		return nil, newError(ErrStartLine, 1, "", "start line not terminated by CRLF")
+	}
+	if sl-1 > MaxLineLength {
+		return nil, newError(ErrTooLarge, 1, "", "start line longer than 8192 octets")
+	}
+	p := parser{head: s}
+	var req *Request
+	var resp *Response
+	var h *Header
+	start := s[:sl-1]
+	if isStatusLine(start) {
+		resp = &Response{}
+		if err := parseStatusLine(start, resp); err != nil {
+			return nil, err
+		}
+		h = &resp.Header
+	} else {
+		req = &Request{}
+		if err := parseRequestLine(start, req); err != nil {
+			return nil, err
+		}
+		h = &req.Header
+	}
+	// Fields are first noted as offsets in a small array on the stack,
+	// then built into a slice of the exact size, with room for a proxy's
+	// Via and Record-Route.
+	var stack [48]fieldRef
+	refs, bodyStart, err := p.headers(sl+1, stack[:0])
+	if err != nil {
+		return nil, err
+	}
+	fields := make(Header, len(refs), len(refs)+headerSpare)
+	for k, r := range refs {
+		f := &fields[k]
+		if r.id != hUnknown {
+			f.Name = headerTable[r.id].name
+		} else {
+			f.Name = s[r.name:r.nameEnd]
+		}
+		if r.unfolded {
+			f.Value = p.unfolded[r.value]
+		} else {
+			f.Value = s[r.value:r.valueEnd]
+		}
+	}
+	*h = fields
+
+	// Mandatory headers, RFC 3261 8.1.1.
+	for _, id := range [...]hdr{hTo, hFrom, hCSeq, hCallID, hVia} {
+		if p.count[id] == 0 {
+			return nil, newError(ErrMissingHeader, 0, headerTable[id].name, "mandatory header is missing")
+		}
+	}
+	if req != nil && p.cseq.Method != req.Method {
+		e := newError(ErrCSeqMethod, p.cseqLine, "CSeq",
+			"method "+quote(p.cseq.Method)+" differs from request method "+quote(req.Method))
+		if !isKnownMethod(req.Method) {
+			e.Status = 501
+		}
+		return nil, e
+	}
+
+	// Body, RFC 3261 18.3.
+	avail := len(buf) - bodyStart
+	n := avail
+	switch {
+	case p.count[hContentLength] > 0:
+		if p.contentLength > avail {
+			return nil, newError(ErrContentLength, p.clLine, "Content-Length",
+				"value exceeds the "+itoa(avail)+" octets after the header section")
+		}
+		n = p.contentLength
+	case stream:
+		return nil, newError(ErrContentLength, 0, "Content-Length", "header is required on stream transports")
+	}
+	var body []byte
+	if n > 0 {
+		body = buf[bodyStart : bodyStart+n : bodyStart+n]
+	}
+	if req != nil {
+		req.Body = body
+		return req, nil
+	}
+	resp.Body = body
+	return resp, nil
+}
+
+// fieldRef notes where a header field lies in the message, as offsets
+// (messages are at most 65535 octets). A folded value, rebuilt on one
+// line, is in parser.unfolded instead.
+type fieldRef struct {
+	id              hdr
+	unfolded        bool
+	name, nameEnd   uint16
+	value, valueEnd uint16
+}
+
+// parser holds the state of one header-section parse.
+type parser struct {
+	head          string
+	unfolded      []string
+	count         [hCount]uint8
+	cseq          CSeq
+	cseqLine      int
+	contentLength int
+	clLine        int
+}
+
+// headers parses header lines from p.head[i:] into h, up to the empty
+// line that ends the header section, and returns the index of the body.
+func (p *parser) headers(i int, h []fieldRef) ([]fieldRef, int, error) {
+	s := p.head
+	line := 1
+	for {
+		if i >= len(s) {
+			return nil, 0, newError(ErrIncomplete, 0, "", "no empty line after the header section")
+		}
+		line++
+		if s[i] == '\r' && i+1 < len(s) && s[i+1] == '\n' {
+			// Every CR of the header section must end a line: one
+			// per physical line, start line and empty line included.
+			if strings.Count(s[:i+2], "\r") != line {
+				return nil, 0, newError(ErrHeaderSyntax, 0, "", "CR not followed by LF in the header section")
+			}
+			return h, i + 2, nil
+		}
+		startLine := line
+		// Find the end of the logical line: a LF not followed by SP or
+		// HTAB.
+		e := strings.IndexByte(s[i:], '\n')
+		if e < 0 {
+			return nil, 0, newError(ErrIncomplete, 0, "", "no empty line after the header section")
+		}
+		e += i
+		folded := false
+		for e+1 < len(s) && isWS(s[e+1]) {
+			folded = true
+			line++
+			f := strings.IndexByte(s[e+1:], '\n')
+			if f < 0 {
+				return nil, 0, newError(ErrIncomplete, 0, "", "no empty line after the header section")
+			}
+			e += f + 1
+		}
+		if e-i > MaxLineLength {
+			return nil, 0, newError(ErrTooLarge, startLine, "", "header line longer than 8192 octets")
+		}
+		if e <= i+1 || s[e-1] != '\r' {
+			return nil, 0, newError(ErrHeaderSyntax, startLine, "", "line not terminated by CRLF")
+		}
+		raw := s[i : e-1] // without the final CRLF
+		i0 := i
+		i = e + 1
+		if isWS(raw[0]) {
+			return nil, 0, newError(ErrHeaderSyntax, startLine, "", "continuation line without a header to continue")
+		}
+		// header-name HCOLON: a token, optional SP/HTAB, then ':'.
+		k := 0
+		for k < len(raw) && isTokenChar(raw[k]) {
+			k++
+		}
+		name := raw[:k]
+		for k < len(raw) && isWS(raw[k]) {
+			k++
+		}
+		if k == len(raw) || raw[k] != ':' || name == "" {
+			return nil, 0, newError(ErrHeaderSyntax, startLine, "", "header line is not \"token: value\"")
+		}
+		value := raw[k+1:]
+		ref := fieldRef{name: uint16(i0), nameEnd: uint16(i0 + len(name))}
+		if folded {
+			v, ok := unfold(value)
+			if !ok {
+				return nil, 0, newError(ErrHeaderSyntax, startLine, "", "CR or LF inside a header line")
+			}
+			value = v
+			ref.unfolded = true
+			ref.value = uint16(len(p.unfolded))
+			p.unfolded = append(p.unfolded, v)
+		} else {
+			j, e := i0+k+1, i0+len(raw)
+			for j < e && isWS(s[j]) {
+				j++
+			}
+			for e > j && isWS(s[e-1]) {
+				e--
+			}
+			value = s[j:e]
+			ref.value, ref.valueEnd = uint16(j), uint16(e)
+		}
+		if len(h) == MaxHeaderCount {
+			return nil, 0, newError(ErrTooLarge, startLine, "", "more than 256 header fields")
+		}
+		id := lookupHeader(name)
+		ref.id = id
+		if id != hUnknown {
+			if p.count[id] < 255 {
+				p.count[id]++
+			}
+			if err := p.check(id, value, startLine); err != nil {
+				return nil, 0, err
+			}
+		}
+		h = append(h, ref)
+	}
+}
+
+// unfold replaces each line fold (optional WSP, CRLF, WSP) of a header
+// value by one SP and trims the value (RFC 3261 7.3.1). ok is false if the
+// value holds a CR or LF that is not part of a fold.
+func unfold(v string) (string, bool) {
+	b := make([]byte, 0, len(v))
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		switch c {
+		case '\r':
+			if i+2 >= len(v) || v[i+1] != '\n' || !isWS(v[i+2]) {
+				return "", false
+			}
+			for len(b) > 0 && isWS(b[len(b)-1]) {
+				b = b[:len(b)-1]
+			}
+			b = append(b, ' ')
+			i += 2
+			for i+1 < len(v) && isWS(v[i+1]) {
+				i++
+			}
+		case '\n':
+			return "", false
+		default:
+			b = append(b, c)
+		}
+	}
+	return trimWS(string(b)), true
+}
+
+// check validates the value of a known header as soon as it is read.
+func (p *parser) check(id hdr, v string, line int) error {
+	name := headerTable[id].name
+	if headerTable[id].kind&kSingle != 0 && p.count[id] > 1 {
+		if id == hContentLength {
+			return newError(ErrContentLength, line, name, "more than one Content-Length")
+		}
+		return newError(ErrDuplicateHeader, line, name, "header occurs more than once")
+	}
+	bad := func(msg string) error { return newError(ErrHeaderSyntax, line, name, msg) }
+	switch id {
+	case hVia:
+		return listCheck(v, line, name, func(s string, i int) (int, string) {
+			_, end, msg := parseViaAt(s, i)
+			return end, msg
+		})
+	case hContact:
+		if v == "*" {
+			return nil
+		}
+		return listCheck(v, line, name, checkAddress)
+	case hRoute, hRecordRoute:
+		return listCheck(v, line, name, checkAddress)
+	case hFrom, hTo:
+		end, msg := checkAddress(v, 0)
+		if msg != "" {
+			return bad(msg)
+		}
+		if end != len(v) {
+			return newError(ErrDuplicateHeader, line, name, "header has more than one value")
+		}
+	case hCSeq:
+		c, msg := parseCSeq(v)
+		if msg != "" {
+			return bad(msg)
+		}
+		p.cseq, p.cseqLine = c, line
+	case hCallID:
+		if msg := checkCallID(v); msg != "" {
+			return bad(msg)
+		}
+	case hMaxForwards:
+		if _, ok := parseUint(v, 255); !ok {
+			return bad("value is not 0 to 255")
+		}
+	case hContentLength:
+		n, ok := parseUint(v, MaxMessageSize)
+		if !ok {
+			return newError(ErrContentLength, line, name, "value is not a number of octets up to 65535")
+		}
+		p.contentLength, p.clLine = int(n), line
+	case hExpires:
+		if _, ok := parseUint(v, 1<<32-1); !ok {
+			return bad("value is not 0 to 2**32-1 seconds")
+		}
+	case hDate:
+		// RFC 3261 20.17: rfc1123-date, and only GMT.
+		if _, err := time.Parse("Mon, 02 Jan 2006 15:04:05 GMT", v); err != nil {
+			return bad("not an RFC 1123 date in GMT")
+		}
+	}
+	return nil
+}
+
+// checkAddress checks the structure of the address that starts at s[i]
+// (see parseAddressAt) and returns the index of the comma or end after it.
+func checkAddress(s string, i int) (int, string) {
+	_, end, msg := parseAddressAt(s, i, false)
+	return end, msg
+}
+
+// listCheck validates each value of the comma-separated list v with f,
+// which parses one value starting at s[i] and returns the index of the
+// comma or end after it, or an error message. Empty values are errors (RFC
+// 4475 3.1.2.1).
+func listCheck(v string, line int, name string, f func(s string, i int) (int, string)) error {
+	i := 0
+	for {
+		j := skipWS(v, i)
+		if j == len(v) || v[j] == ',' {
+			return newError(ErrHeaderSyntax, line, name, "empty value in comma-separated list")
+		}
+		end, msg := f(v, j)
+		if msg != "" {
+			return newError(ErrHeaderSyntax, line, name, msg)
+		}
+		if end >= len(v) {
+			return nil
+		}
+		i = end + 1
+	}
+}
+
+// checkCallID validates callid = word [ "@" word ] (RFC 3261 25.1).
+func checkCallID(v string) string {
+	if v == "" {
+		return "empty Call-ID"
+	}
+	at := false
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		switch {
+		case c == '@':
+			if at || i == 0 || i == len(v)-1 {
+				return "Call-ID is not word[@word]"
+			}
+			at = true
+		case c == ',':
+			return "Call-ID has more than one value"
+		case !isWordChar(c):
+			return "Call-ID holds a character outside word"
+		}
+	}
+	return ""
+}
+
+// isWordChar reports whether c is allowed in an RFC 3261 word: a token
+// character or one of ( ) < > : \ DQUOTE / [ ] ? { }.
+func isWordChar(c byte) bool {
+	const (
+		lo uint64 = tokenLo | 1<<'(' | 1<<')' | 1<<'<' | 1<<'>' | 1<<':' | 1<<'"' | 1<<'/' | 1<<'?'
+		hi uint64 = tokenHi | 1<<('\\'-64) | 1<<('['-64) | 1<<(']'-64) | 1<<('{'-64) | 1<<('}'-64)
+	)
+	if c < 64 {
+		return lo&(1<<c) != 0
+	}
+	if c < 128 {
+		return hi&(1<<(c-64)) != 0
+	}
+	return false
+}
+
+// isStatusLine reports whether a start line begins with SIP-Version
+// ("SIP/" then a digit, case-insensitive), so it is a Status-Line: a method
+// is a token and cannot contain '/'.
+func isStatusLine(s string) bool {
+	return len(s) > 4 && equalFold(s[:4], "SIP/") && isDigit(s[4])
+}
+
+// checkVersion checks SIP-Version = "SIP" "/" 1*DIGIT "." 1*DIGIT and that
+// it is 2.0 (RFC 3261 7.1: case-insensitive).
+func checkVersion(v string, line int) error {
+	if equalFold(v, Version) {
+		return nil
+	}
+	ok := len(v) > 4 && equalFold(v[:4], "SIP/")
+	if ok {
+		dot := strings.IndexByte(v[4:], '.')
+		ok = dot > 0 && isDigits(v[4:4+dot]) && isDigits(v[5+dot:])
+	}
+	if !ok {
+		return newError(ErrStartLine, line, "", "malformed SIP-Version "+quote(v))
+	}
+	return newError(ErrVersion, line, "", "SIP-Version "+quote(v)+" is not SIP/2.0")
+}
+
+func isDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if !isDigit(s[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// parseStatusLine parses Status-Line = SIP-Version SP Status-Code SP
+// Reason-Phrase (RFC 3261 7.2).
+func parseStatusLine(s string, r *Response) error {
+	sp := strings.IndexByte(s, ' ')
+	if sp < 0 {
+		return newError(ErrStartLine, 1, "", "status line has no status code")
+	}
+	if err := checkVersion(s[:sp], 1); err != nil {
+		return err
+	}
+	rest := s[sp+1:]
+	code, reason := rest, ""
+	if sp2 := strings.IndexByte(rest, ' '); sp2 >= 0 {
+		code, reason = rest[:sp2], rest[sp2+1:]
+	}
+	if len(code) != 3 || !isDigits(code) {
+		return newError(ErrStatusCode, 1, "", "status code "+quote(code)+" is not three digits")
+	}
+	n := int(code[0]-'0')*100 + int(code[1]-'0')*10 + int(code[2]-'0')
+	if n < 100 || n > 699 {
+		return newError(ErrStatusCode, 1, "", "status code "+code+" is not 100 to 699")
+	}
+	for i := 0; i < len(reason); i++ {
+		if c := reason[i]; (c < 0x20 && c != '\t') || c == 0x7f {
+			return newError(ErrStartLine, 1, "", "control character in reason phrase")
+		}
+	}
+	r.StatusCode, r.Reason = n, reason
+	return nil
+}
+
+// parseRequestLine parses Request-Line = Method SP Request-URI SP
+// SIP-Version (RFC 3261 7.1): exactly one SP between the elements, none
+// at the end (RFC 4475 3.1.2.9, 3.1.2.10).
+func parseRequestLine(s string, r *Request) error {
+	sp := strings.IndexByte(s, ' ')
+	last := strings.LastIndexByte(s, ' ')
+	if sp < 0 || sp == last {
+		return newError(ErrStartLine, 1, "", "request line is not \"Method SP Request-URI SP SIP-Version\"")
+	}
+	method, target, version := s[:sp], s[sp+1:last], s[last+1:]
+	if !isToken(method) {
+		return newError(ErrStartLine, 1, "", "method "+quote(method)+" is not a token")
+	}
+	if version == "" {
+		return newError(ErrStartLine, 1, "", "SP after SIP-Version")
+	}
+	if err := checkVersion(version, 1); err != nil {
+		return err
+	}
+	if target == "" || target[0] == ' ' || target[len(target)-1] == ' ' {
+		return newError(ErrStartLine, 1, "", "more than one SP between request line elements")
+	}
+	if target[0] == '<' {
+		return newError(ErrRequestURI, 1, "", "Request-URI enclosed in <>")
+	}
+	for i := 0; i < len(target); i++ {
+		if c := target[i]; c <= ' ' || c == 0x7f {
+			return newError(ErrRequestURI, 1, "", "white space or control character in Request-URI")
+		}
+	}
+	u, err := uri.Parse(target)
+	if err != nil {
+		return newError(ErrRequestURI, 1, "", err.Error())
+	}
+	if u.Headers != "" {
+		return newError(ErrRequestURI, 1, "", "Request-URI carries headers (RFC 3261 19.1.1)")
+	}
+	r.Method, r.RequestURI = method, u
+	return nil
+}
+
+func quote(s string) string {
+	if len(s) > 64 {
+		s = s[:64] + "..."
+	}
+	return string(appendQuoted(nil, s))
+}
+
+func itoa(n int) string {
+	var b [20]byte
+	i := len(b)
+	if n == 0 {
+		return "0"
+	}
+	for n > 0 {
+		i--
+		b[i] = byte('0' + n%10)
+		n /= 10
+	}
+	return string(b[i:])
+}
