@@ -13,17 +13,34 @@ type Time int64
 // MaxTime is the latest representable virtual time; RunUntil(MaxTime) is Run.
 const MaxTime Time = 1<<63 - 1
 
-// Add returns t+d. It saturates at MaxTime instead of wrapping.
+// minTime is the earliest representable Time, where Add saturates below.
+const minTime Time = -1 << 63
+
+// Add returns t+d. It saturates at MaxTime (and at the most negative Time)
+// instead of wrapping. Cost: O(1).
 func (t Time) Add(d time.Duration) Time {
 	s := t + Time(d)
-	if d > 0 && s < t {
+	switch {
+	case d > 0 && s < t:
 		return MaxTime
+	case d < 0 && s > t:
+		return minTime
 	}
 	return s
 }
 
-// Sub returns the span t-u.
-func (t Time) Sub(u Time) time.Duration { return time.Duration(t - u) }
+// Sub returns the span t-u, saturating at the limits of time.Duration as
+// time.Time.Sub does. Cost: O(1).
+func (t Time) Sub(u Time) time.Duration {
+	d := time.Duration(t - u)
+	switch {
+	case u < 0 && d < 0 && t >= 0:
+		return time.Duration(MaxTime)
+	case u > 0 && d > 0 && t < 0:
+		return time.Duration(minTime)
+	}
+	return d
+}
 
 // Seconds returns t in seconds, for reports and plots only.
 func (t Time) Seconds() float64 { return float64(t) / 1e9 }
@@ -34,14 +51,15 @@ func (t Time) String() string {
 	return string(t.AppendText(make([]byte, 0, 24)))
 }
 
-// AppendText appends the String form of t to b.
+// AppendText appends the String form of t to b. Cost: O(1), and no
+// allocation when b has room.
 func (t Time) AppendText(b []byte) []byte {
-	v := int64(t)
-	if v < 0 {
+	v := uint64(t)
+	if t < 0 {
 		b = append(b, '-')
-		v = -v
+		v = -v // two's complement: also right for the most negative Time
 	}
-	b = strconv.AppendInt(b, v/1e9, 10)
+	b = strconv.AppendUint(b, v/1e9, 10)
 	b = append(b, '.')
 	frac := v % 1e9
 	var digits [9]byte
