@@ -46,8 +46,14 @@ import (
 // segments it covers was retransmitted. The timer runs while data is
 // outstanding (5.1-5.3); on expiry the earliest unacknowledged segment is
 // retransmitted (5.4), RTO doubles up to MaxRTO (5.5) and the timer restarts
-// (5.6). After a SYN timeout RTO is re-initialised to 3 s when data
-// transmission begins (5.7). Fast retransmit and SACK are not modelled.
+// (5.6). The other segments sent before the expiry are then presumed lost,
+// as TCP does after a timeout (RFC 5681 3.1: it goes back to the oldest
+// unacknowledged segment and sends on from there): each is retransmitted as
+// soon as an ACK of new data arrives, rather than waiting for a further,
+// doubled RTO of its own, so one outage costs one backoff and not one per
+// queued message. With no congestion window modelled they go out at once.
+// After a SYN timeout RTO is re-initialised to 3 s when data transmission
+// begins (5.7). Fast retransmit and SACK are not modelled.
 //
 // Bounds: after MaxRetries consecutive expiries for the same data (or
 // MaxSYNRetries for a SYN) the connection gives up; its undelivered messages
@@ -167,6 +173,11 @@ type endpoint struct {
 	sampled        bool
 	timer          EventID
 	retries        int
+	// recover is the end of the data sent when the retransmission timer
+	// last expired, and expiredAt that expiry's time: segments below
+	// recover last sent before expiredAt are presumed lost.
+	recover   uint64
+	expiredAt Time
 
 	// Receiver.
 	rcvNxt uint64
@@ -364,8 +375,27 @@ func (n *Network) onRTO(a any) {
 		return
 	}
 	ep.retries++
-	ep.rto = min(2*ep.rto, n.tcp.MaxRTO)  // 5.5
+	ep.rto = min(2*ep.rto, n.tcp.MaxRTO) // 5.5
+	ep.recover, ep.expiredAt = ep.nxt, n.sim.now
 	n.sendData(ep, ep.out[ep.head], true) // 5.4, and 5.6 (timer is off)
+}
+
+// resendLost retransmits, after an ACK of new data during recovery from a
+// timeout, the outstanding segments sent before the timeout (go-back-N, see
+// TCPConfig).
+func (n *Network) resendLost(ep *endpoint) {
+	if ep.una >= ep.recover {
+		return
+	}
+	for k := 0; k < ep.sent && !ep.c.dead; k++ {
+		s := ep.out[ep.head+k]
+		if s.seq >= ep.recover {
+			break
+		}
+		if s.sentAt < ep.expiredAt {
+			n.sendData(ep, s, true)
+		}
+	}
 }
 
 // sample folds one RTT measurement into the estimator (RFC 6298 2.2-2.5).
@@ -466,6 +496,7 @@ func (n *Network) onAck(ep *endpoint, ack uint64) {
 	if ep.una < ep.nxt {
 		ep.timer = n.sim.AfterArg(ep.rto, n.rtoFn, ep) // 5.3
 	} // else 5.2: all data acknowledged, timer off
+	n.resendLost(ep)
 }
 
 // onData processes a data segment at the receiver, acknowledges, then

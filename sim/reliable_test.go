@@ -353,3 +353,32 @@ func TestTCPGivesUpAfterMaxRetries(t *testing.T) {
 		nwEq(t, timeouts[0].Time, nwAt(7*time.Second), "SYN give-up time")
 	}
 }
+
+func TestTCPGoBackNAfterTimeout(t *testing.T) {
+	// Three messages written at 0, 100 ms and 200 ms while the a->b
+	// direction is down until 2.5 s are all lost. The timer expires at 1 s
+	// (lost again: still down) and at 3 s: the retransmission of m1 is
+	// acknowledged at 3.1 s, and m2 and m3, presumed lost since that
+	// timeout, go out at once (RFC 5681 3.1) instead of each waiting for
+	// a further doubled RTO: all three are delivered by 3.15 s.
+	tn := nwTCPPair(t, TCPConfig{}, LinkConfig{})
+	nwMust(t, tn.n.SetLinkDown("a", "b", 0, nwAt(2500*time.Millisecond)))
+	tn.sendTCP("a", "b", "m1", nwPayload(1, 300))
+	tn.s.At(nwAt(100*time.Millisecond), func() { tn.sendTCP("a", "b", "m2", nwPayload(2, 300)) })
+	tn.s.At(nwAt(200*time.Millisecond), func() { tn.sendTCP("a", "b", "m3", nwPayload(3, 300)) })
+	tn.s.Run()
+	got := tn.got["b"]
+	if nwEq(t, len(got), 3, "deliveries") {
+		nwEq(t, []string{got[0].d.Label, got[1].d.Label, got[2].d.Label}, []string{"m1", "m2", "m3"}, "order")
+		nwEq(t, got[0].at, nwAt(3050*time.Millisecond), "m1 delivery: RTO 1 s, then 2 s")
+		nwEq(t, got[1].at, nwAt(3150*time.Millisecond), "m2 delivery: resent on the ACK of m1")
+		nwEq(t, got[2].at, nwAt(3150*time.Millisecond), "m3 delivery: resent on the ACK of m1")
+	}
+	var retx []string
+	for _, e := range tn.rec.OfKind(KindSend) {
+		if e.Seg.Retransmit && e.Seg.Len > 0 {
+			retx = append(retx, e.Time.String()+" "+e.Label)
+		}
+	}
+	nwEq(t, retx, []string{"1.000000000 m1", "3.000000000 m1", "3.100000000 m2", "3.100000000 m3"}, "retransmissions")
+}
