@@ -75,6 +75,15 @@ func (b *base) terminate(out []Action) []Action {
 	return b.terminateWith(out, Action{})
 }
 
+// abandon terminates the transaction at the TU's request (see
+// [Layer.Abandon]), reporting nothing to the TU.
+func (b *base) abandon(out []Action) []Action {
+	if b.state == Terminated {
+		return out
+	}
+	return b.terminate(out)
+}
+
 // terminateWith stops every running timer, appends report (an
 // ActionTimeout or ActionTransportError for the TU) unless it is the zero
 // Action, and enters "Terminated".

@@ -18,6 +18,7 @@ type machine interface {
 	Key() Key
 	Timer(t Timer, out []Action) []Action
 	TransportError(out []Action) []Action
+	abandon(out []Action) []Action
 }
 
 // entry is a live transaction of a Layer.
@@ -230,6 +231,25 @@ func (l *Layer) TransportError(id ID, out []Action) []Action {
 	}
 	n := len(out)
 	out = e.m.TransportError(out)
+	return l.finish(e, out, n)
+}
+
+// Abandon destroys transaction id at its TU's request: its timers stop,
+// nothing is sent or passed up, and it terminates at once. RFC 3261 9.1
+// needs it: "If there is no final response for the original request in
+// 64*T1 seconds ... the client SHOULD then consider the original
+// transaction cancelled and SHOULD destroy the client transaction handling
+// the original request", since an INVITE client transaction in
+// "Proceeding" runs no timer of its own. A node whose host crashes also
+// abandons every transaction it had. An ID that names no live transaction
+// is ignored.
+func (l *Layer) Abandon(id ID, out []Action) []Action {
+	e := l.byID[id]
+	if e == nil {
+		return out
+	}
+	n := len(out)
+	out = e.m.abandon(out)
 	return l.finish(e, out, n)
 }
 

@@ -292,3 +292,42 @@ func TestLayerReceiveMessage(t *testing.T) {
 		t.Errorf("request via ReceiveMessage: %v", out)
 	}
 }
+
+// TestLayerAbandon destroys an INVITE client transaction stuck in
+// "Proceeding", as the UAC core does 64*T1 after its CANCEL when no final
+// response came (RFC 3261 9.1): its timers stop, nothing is sent or passed
+// up, and it leaves the layer. Abandoning it again, or an unknown ID, does
+// nothing.
+func TestLayerAbandon(t *testing.T) {
+	l := newLayer(t, Config{})
+	req := invite(t)
+	id, _, err := l.SendRequest(req, udpPeer, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.ReceiveResponse(response(req, 180, "b"), nil)
+	if st, _ := l.State(id); st != Proceeding {
+		t.Fatalf("state %v, want Proceeding", st)
+	}
+	out := l.Abandon(id, nil)
+	check(t, "abandon in Proceeding", out, "terminated")
+	if txOf(t, out) != id {
+		t.Errorf("actions not tagged with the transaction: %v", out)
+	}
+	if l.Len() != 0 {
+		t.Errorf("Len() = %d after Abandon, want 0", l.Len())
+	}
+	if out := l.Abandon(id, nil); len(out) != 0 {
+		t.Errorf("second Abandon: %v, want nothing", out)
+	}
+
+	// In "Calling" the running Timers A and B are stopped.
+	id, _, err = l.SendRequest(invite(t), udpPeer, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check(t, "abandon in Calling", l.Abandon(id, nil), "stop Timer A", "stop Timer B", "terminated")
+	if l.Len() != 0 {
+		t.Errorf("Len() = %d after Abandon, want 0", l.Len())
+	}
+}
