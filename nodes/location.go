@@ -98,7 +98,10 @@ func (l *LocationService) Known(aor uri.URI) bool { _, ok := l.records[aor.AOR()
 // dropped from the record.
 func (l *LocationService) Lookup(aor uri.URI, now sim.Time) []Binding {
 	k := aor.AOR()
-	bs := l.records[k]
+	bs, ok := l.records[k]
+	if !ok {
+		return nil // an unknown user stays unknown (404, not 480)
+	}
 	live := bs[:0]
 	for _, b := range bs {
 		if b.Expires > now {

@@ -25,8 +25,11 @@ type Server struct {
 	Transport transaction.Transport
 	// Priority orders servers: lower first (RFC 2782).
 	Priority uint16
-	// Weight shares load among servers of equal priority (RFC 2782): a
-	// server is tried first with probability weight/sum.
+	// Weight shares load among servers of equal priority by RFC 2782's
+	// selection: zero weights first in a running sum, a uniform draw in
+	// [0, sum], the first server whose running sum reaches it. (With
+	// weights 1 and 3 the first is chosen 2 times in 5; a zero weight
+	// has a small chance, 1/(sum+1).)
 	Weight uint16
 }
 
@@ -113,6 +116,16 @@ func (rs *Resolver) Resolve(u uri.URI, now sim.Time, r *sim.Stream) ([]Target, t
 	servers, delay, err := rs.lookup(host, now)
 	if err != nil {
 		return nil, delay, err
+	}
+	if u.Port != 0 {
+		// RFC 3263 4.2: with an explicit port there is no SRV lookup,
+		// only an address lookup of the name; the domain's addresses are
+		// its servers' hosts, tried in priority order, on the given port.
+		out := make([]Target, 0, len(servers))
+		for _, s := range orderSRV(servers, nil) {
+			out = append(out, Target{Addr: rs.zone.net.Host(s.Host).AddrPort(portOr(u.Port)), Transport: tr})
+		}
+		return out, delay, nil
 	}
 	out := make([]Target, 0, len(servers))
 	for _, s := range orderSRV(servers, r) {
