@@ -171,8 +171,10 @@ func (c *Core) Via(t transaction.Transport) sipstack.Via {
 }
 
 // SendRequest sends req, which carries its top Via already, to dest
-// through a new client transaction and returns its ID. The transport
-// policy may move a large request to TCP (RFC 3261 18.1.1).
+// through a new client transaction and returns its ID. The caller has
+// chosen dest.Transport, normally with Config.Transport.PrepareRequest,
+// which also moves a large request to TCP and rewrites its Via (RFC 3261
+// 18.1.1).
 func (c *Core) SendRequest(req *sipstack.Request, dest transaction.Destination) (transaction.ID, error) {
 	if c.crashed {
 		return 0, ErrCrashed
