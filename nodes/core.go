@@ -50,7 +50,10 @@ type Handler interface {
 	// 17.1.1.2; RFC 6026 7.2).
 	Response(tx transaction.ID, resp *sipstack.Response)
 	// Failed reports that transaction tx timed out (timer is B, F or H)
-	// or met a transport error (timer is 0).
+	// or met a transport error (timer is 0): a message it sent over TCP
+	// was lost for good (see [Core]). tx may be a client transaction
+	// (RFC 3261 8.1.3.1, 17.1.4; a proxy's branch, 16.9) or a server
+	// transaction whose response was lost (17.2.4).
 	Failed(tx transaction.ID, timer transaction.Timer)
 }
 
@@ -59,6 +62,26 @@ type Handler interface {
 // scheduled events, parses what arrives, draws identifiers from the
 // element's own random stream, and reports to the trace. The element (user
 // agent, proxy, registrar) is its [Handler].
+//
+// # Transport errors
+//
+// The simulated TCP tells the sending host when a message it wrote is lost
+// for good: its connection was reset by a crash of either host, or gave up
+// after TCPConfig.MaxRetries, or the message could not be written at all
+// (see [sim.Host.SetLossHandler]). UDP losses are silent, as on a real
+// network without ICMP. The Core keeps, for every message a live
+// transaction sent over TCP, the network's id of the message and the
+// transaction's ID; when such a message is lost it reports a
+// "transport-loss" note, calls [transaction.Layer.TransportError] for the
+// transaction and carries out what the layer decides, which passes the
+// error up as Handler.Failed(tx, 0) (RFC 3261 17.1.4, 17.2.4) when the
+// transaction is still in a state that sends. The entries of a
+// transaction are removed when it terminates, so the memory kept is
+// bounded by the live transactions. A message sent outside any
+// transaction (SendDirect, SendRaw: an ACK for a 2xx, a 2xx retransmission,
+// a stateless forward), or by a transaction that has already terminated,
+// is reported by the note alone. A message delivered before its connection
+// failed is never reported: TCP's delivery is the transport's success.
 //
 // A Core is driven by the simulator alone: it starts no goroutine and reads
 // no clock.
@@ -77,6 +100,12 @@ type Core struct {
 	scratch []transaction.Action
 	crashed bool
 	rxSrc   transaction.Destination // source of the message being received
+
+	// sentBy maps the network id of each TCP message sent by a live
+	// transaction to that transaction; txSent lists, per transaction,
+	// its entries in sentBy, to remove them when it terminates.
+	sentBy map[uint64]transaction.ID
+	txSent map[transaction.ID][]uint64
 }
 
 // timerKey names a running transaction timer.
@@ -122,10 +151,12 @@ func NewCore(net *sim.Network, cfg Config, h Handler) (*Core, error) {
 	c := &Core{
 		net: net, s: net.Sim(), host: host, addr: host.AddrPort(cfg.Port), cfg: cfg,
 		layer: layer, ids: ids, rand: r, h: h, timers: map[timerKey]sim.EventID{},
+		sentBy: map[uint64]transaction.ID{}, txSent: map[transaction.ID][]uint64{},
 	}
 	c.fireFn = c.fire
 	host.SetReceiver(sim.ReceiverFunc(c.receive))
 	host.SetStateHandler(c.stateChanged)
+	host.SetLossHandler(c.lost)
 	return c, nil
 }
 
@@ -205,7 +236,7 @@ func (c *Core) SendDirect(m sipstack.Message, dest transaction.Destination) {
 	if c.crashed {
 		return
 	}
-	c.send(dest, m.AppendTo(nil))
+	c.send(0, dest, m.AppendTo(nil))
 }
 
 // SendRaw sends already serialized bytes outside any transaction, such as
@@ -215,7 +246,7 @@ func (c *Core) SendRaw(dest transaction.Destination, data []byte) {
 	if c.crashed {
 		return
 	}
-	c.send(dest, data)
+	c.send(0, dest, data)
 }
 
 // ErrCrashed is returned when an element whose host is down is asked to send.
@@ -261,16 +292,57 @@ func wireLabel(data []byte) string {
 	return ""
 }
 
-// send hands bytes to the network. A message the network refuses (which
-// only a broken address does) is reported to the trace.
-func (c *Core) send(dest transaction.Destination, data []byte) {
+// send hands bytes to the network for transaction tx (0 for none). A
+// message the network refuses (which only a broken address does) is
+// reported to the trace. A TCP message of a transaction is remembered
+// until the transaction terminates, so that its loss reaches it (see
+// [Core.lost]).
+func (c *Core) send(tx transaction.ID, dest transaction.Destination, data []byte) {
 	tr := sim.UDP
 	if dest.Transport.Reliable() {
 		tr = sim.TCP
 	}
-	if err := c.net.Send(sim.Datagram{Src: c.addr, Dst: dest.Addr, Payload: data, Label: wireLabel(data), Transport: tr}); err != nil {
+	id, err := c.net.SendID(sim.Datagram{Src: c.addr, Dst: dest.Addr, Payload: data, Label: wireLabel(data), Transport: tr})
+	if err != nil {
 		c.Note("send-error", fmt.Sprintf("to %v: %v", dest, err))
+		return
 	}
+	if tr == sim.TCP && tx != 0 {
+		c.sentBy[id] = tx
+		c.txSent[tx] = append(c.txSent[tx], id)
+	}
+}
+
+// forget drops what send remembered of transaction tx, which terminated.
+func (c *Core) forget(tx transaction.ID) {
+	for _, id := range c.txSent[tx] {
+		delete(c.sentBy, id)
+	}
+	delete(c.txSent, tx)
+}
+
+// lost handles a TCP message the network reports lost for good (the loss
+// handler of the host, run as an event of its own): a message of a live
+// transaction becomes a transport error of that transaction (RFC 3261
+// 17.1.4, 17.2.4); any other is only noted. A crashed element learns
+// nothing: its transactions are gone.
+func (c *Core) lost(d sim.Datagram, id uint64, r sim.Reason) {
+	if c.crashed {
+		return
+	}
+	tx, ok := c.sentBy[id]
+	if !ok {
+		c.Note("transport-loss", fmt.Sprintf("%s to %v/TCP: %v (no transaction)", d.Label, d.Dst, r))
+		return
+	}
+	delete(c.sentBy, id)
+	if ids := slices.DeleteFunc(c.txSent[tx], func(x uint64) bool { return x == id }); len(ids) > 0 {
+		c.txSent[tx] = ids
+	} else {
+		delete(c.txSent, tx)
+	}
+	c.Note("transport-loss", fmt.Sprintf("%s to %v/TCP: %v (transaction %d)", d.Label, d.Dst, r, tx))
+	c.apply(c.layer.TransportError(tx, c.scratch[:0]))
 }
 
 // receive parses a delivery and hands it to the transaction layer. A
@@ -298,7 +370,7 @@ func (c *Core) apply(out []transaction.Action) {
 	for _, a := range out {
 		switch a.Kind {
 		case transaction.ActionSend:
-			c.send(a.Dest, a.Data)
+			c.send(a.Tx, a.Dest, a.Data)
 		case transaction.ActionStartTimer:
 			k := timerKey{a.Tx, a.Timer}
 			c.s.Cancel(c.timers[k])
@@ -319,6 +391,8 @@ func (c *Core) apply(out []transaction.Action) {
 		case transaction.ActionTransportError:
 			c.Note("transport-error", fmt.Sprintf("transaction %d", a.Tx))
 			c.h.Failed(a.Tx, 0)
+		case transaction.ActionTerminated:
+			c.forget(a.Tx)
 		}
 	}
 }
@@ -356,6 +430,8 @@ func (c *Core) stateChanged(_ *sim.Host, up bool) {
 		c.s.Cancel(c.timers[k])
 	}
 	clear(c.timers)
+	clear(c.sentBy)
+	clear(c.txSent)
 	layer, _ := transaction.NewLayer(c.cfg.Timers)
 	c.layer = layer
 	c.Note("crashed", "transactions and timers lost")

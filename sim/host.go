@@ -28,6 +28,7 @@ type Host struct {
 	up      bool
 	recv    Receiver
 	onState func(h *Host, up bool)
+	onLoss  func(d Datagram, id uint64, r Reason)
 	links   []*direction // outgoing directions, sorted by peer name
 	conns   []*conn      // stream connections with an end on this host
 }
@@ -54,6 +55,38 @@ func (h *Host) SetReceiver(r Receiver) { h.recv = r }
 // a crash. It runs after the network has applied the change. Nil removes
 // it.
 func (h *Host) SetStateHandler(f func(h *Host, up bool)) { h.onState = f }
+
+// SetLossHandler sets the function told when a message the host sent with
+// Transport TCP is lost for good, as a socket's owner learns of a failed
+// write or a broken connection. f receives the message as it was sent
+// (Payload is the sender's slice), the id that [Network.SendID] returned
+// for it, and the reason of the drop:
+//
+//   - ReasonTimeout: its connection gave up after MaxRetries (or
+//     MaxSYNRetries) expiries of the retransmission timer;
+//   - ReasonReset: its connection was reset by a crash of either host
+//     before the message was delivered whole;
+//   - ReasonNoRoute: its destination is no host, or no path leads there
+//     (the connection could not be opened);
+//   - ReasonHostDown: it was written while the host was down.
+//
+// These are exactly the message-level drops of the stream transport that
+// the trace sink sees (KindDrop with Transport TCP and a zero Seg); each
+// message is reported at most once, and a message that was delivered is
+// never reported. f runs as an event of its own, scheduled at the virtual
+// time of the drop, so after the event that caused it has finished (never
+// synchronously inside Send, a timer or a crash): it may call
+// [Network.Send]. Losses of one instant are reported in the order of their
+// drops. A drop caused by the host's own crash is reported too, after the
+// state handler ran; [Host.Up] tells the owner whether the host is still
+// down. The handler in place when the event runs is called; if none was
+// set when the message was dropped, nothing is scheduled (so a network
+// whose hosts have no loss handler runs exactly as before).
+//
+// Datagrams sent with Transport UDP are never reported: their loss is
+// silent, and ICMP (destination unreachable and the like) is not modelled.
+// Nil removes the handler.
+func (h *Host) SetLossHandler(f func(d Datagram, id uint64, r Reason)) { h.onLoss = f }
 
 // Crash stops the host now, if it is up: from now on everything addressed to
 // it or forwarded through it is dropped on arrival (ReasonHostDown) and it

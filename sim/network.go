@@ -388,11 +388,20 @@ func (fl *flight) wire() int {
 // The payload is sent by reference: the sender must not modify it after
 // Send. Cost: O(hops) events, no allocation for UDP in steady state.
 func (n *Network) Send(d Datagram) error {
+	_, err := n.SendID(d)
+	return err
+}
+
+// SendID is [Network.Send] that also returns the id given to d (0 with an
+// error): the id of trace events about d, and the one a host's loss
+// handler receives if d, sent with Transport TCP, is lost for good (see
+// [Host.SetLossHandler]). A loss is never reported before SendID returns.
+func (n *Network) SendID(d Datagram) (uint64, error) {
 	if !d.Src.IsValid() || !d.Dst.IsValid() || !d.Src.Addr().Is4() || !d.Dst.Addr().Is4() {
-		return ErrBadAddress
+		return 0, ErrBadAddress
 	}
 	if d.Size < 0 || (d.Size != 0 && d.Size < len(d.Payload)) {
-		return ErrBadSize
+		return 0, ErrBadSize
 	}
 	if d.Size == 0 {
 		d.Size = len(d.Payload)
@@ -400,29 +409,30 @@ func (n *Network) Send(d Datagram) error {
 	switch d.Transport {
 	case UDP:
 		if d.Size > MaxUDPPayload {
-			return ErrBadSize
+			return 0, ErrBadSize
 		}
 	case TCP:
 		if d.Size == 0 || d.Size > MaxStreamMessage {
-			return ErrBadSize
+			return 0, ErrBadSize
 		}
 	default:
-		return ErrBadTransport
+		return 0, ErrBadTransport
 	}
 	src := n.byAddr[d.Src.Addr()]
 	if src == nil {
-		return ErrUnknownSource
+		return 0, ErrUnknownSource
 	}
 	n.nextID++
+	id := n.nextID
 	if d.Transport == TCP {
-		n.write(src, d, n.nextID)
-		return nil
+		n.write(src, d, id)
+		return id, nil
 	}
 	fl := n.newFlight()
 	fl.Datagram = d
-	fl.ID = n.nextID
+	fl.ID = id
 	n.launch(fl, src)
-	return nil
+	return id, nil
 }
 
 // launch puts a flight on its way from src: route, first hop, send event.

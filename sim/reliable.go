@@ -66,6 +66,18 @@ import (
 // with ReasonReset, and segments of the old connection still on the links
 // are dropped with ReasonReset when they arrive. Messages sent afterwards
 // open a new connection.
+//
+// A message written while its host is down is dropped with ReasonHostDown,
+// one to an address of no host or with no path to it with ReasonNoRoute.
+//
+// Every such message-level drop (KindDrop with Transport TCP and a zero
+// Seg) is also told to the host that wrote the message, as a failed write
+// or a connection error tells a socket's owner: see [Host.SetLossHandler],
+// which receives the id [Network.SendID] gave the message. The handler runs
+// as an event of its own at the instant of the drop, so that it may send
+// (a SIP transaction turns it into a transport error, RFC 3261 17.1.4,
+// 17.2.4). Delivery is not acknowledged to the sender: a message delivered
+// just before its connection resets is not reported.
 type TCPConfig struct {
 	// Handshake makes each new connection exchange SYN and SYN-ACK before
 	// data (one extra round trip, itself subject to loss).
@@ -215,17 +227,17 @@ func (s *segment) payload() []byte {
 func (n *Network) write(src *Host, d Datagram, id uint64) {
 	n.emitMsg(KindWrite, ReasonNone, &d, id)
 	if !src.up {
-		n.emitMsg(KindDrop, ReasonHostDown, &d, id)
+		n.lose(src, &d, id, ReasonHostDown)
 		return
 	}
 	dst := n.byAddr[d.Dst.Addr()]
 	if dst == nil {
-		n.emitMsg(KindDrop, ReasonNoRoute, &d, id)
+		n.lose(src, &d, id, ReasonNoRoute)
 		return
 	}
 	path, ok := n.route(src, dst)
 	if !ok {
-		n.emitMsg(KindDrop, ReasonNoRoute, &d, id)
+		n.lose(src, &d, id, ReasonNoRoute)
 		return
 	}
 	key, side := makeKey(d.Src, d.Dst)
@@ -575,7 +587,7 @@ func (n *Network) abort(c *conn, r Reason) {
 		var last *message
 		for _, s := range ep.out[ep.head:] {
 			if s.msg != last && !s.msg.delivered {
-				n.emitMsg(KindDrop, r, &s.msg.d, s.msg.id)
+				n.lose(ep.host, &s.msg.d, s.msg.id, r)
 			}
 			last = s.msg
 		}
@@ -584,6 +596,34 @@ func (n *Network) abort(c *conn, r Reason) {
 	for i := range c.ep {
 		h := c.ep[i].host
 		h.conns = slices.DeleteFunc(h.conns, func(x *conn) bool { return x == c })
+	}
+}
+
+// lose reports message d (id) of the stream transport, written by src, as
+// dropped for good with reason r, and schedules a call of src's loss
+// handler at the current instant (see [Host.SetLossHandler]).
+func (n *Network) lose(src *Host, d *Datagram, id uint64, r Reason) {
+	n.emitMsg(KindDrop, r, d, id)
+	if src.onLoss == nil {
+		return
+	}
+	l := &lostMsg{h: src, d: *d, id: id, r: r}
+	n.sim.AtArg(n.sim.now, lossFn, l)
+}
+
+// lostMsg is the argument of a loss handler's event.
+type lostMsg struct {
+	h  *Host
+	d  Datagram
+	id uint64
+	r  Reason
+}
+
+// lossFn calls the loss handler of a lost message's host, if it has one.
+func lossFn(a any) {
+	l := a.(*lostMsg)
+	if f := l.h.onLoss; f != nil {
+		f(l.d, l.id, l.r)
 	}
 }
 

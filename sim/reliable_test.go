@@ -3,6 +3,7 @@ package sim
 import (
 	"bytes"
 	"fmt"
+	"net/netip"
 	"testing"
 	"time"
 )
@@ -381,4 +382,181 @@ func TestTCPGoBackNAfterTimeout(t *testing.T) {
 		}
 	}
 	nwEq(t, retx, []string{"1.000000000 m1", "3.000000000 m1", "3.100000000 m2", "3.100000000 m3"}, "retransmissions")
+}
+
+// tlLoss is one call of a loss handler, as seen by tlWatch.
+type tlLoss struct {
+	host  string
+	at    Time
+	label string
+	id    uint64
+	r     Reason
+	up    bool
+}
+
+func (l tlLoss) String() string {
+	return fmt.Sprintf("%s %v %s #%d %v up=%v", l.host, l.at, l.label, l.id, l.r, l.up)
+}
+
+// tlWatch installs a loss handler on each named host of tn that records its
+// calls in *out.
+func tlWatch(tn *nwNet, out *[]tlLoss, hosts ...string) {
+	for _, name := range hosts {
+		h := tn.n.Host(name)
+		h.SetLossHandler(func(d Datagram, id uint64, r Reason) {
+			*out = append(*out, tlLoss{host: name, at: tn.s.Now(), label: d.Label, id: id, r: r, up: h.Up()})
+		})
+	}
+}
+
+// tlSend sends a TCP message and returns its id.
+func tlSend(tn *nwNet, from, to, label string, size int) uint64 {
+	tn.t.Helper()
+	id, err := tn.n.SendID(Datagram{Src: tn.ap(from), Dst: tn.ap(to), Payload: nwPayload(int(tn.n.nextID), size), Label: label, Transport: TCP})
+	nwMust(tn.t, err)
+	return id
+}
+
+func TestTCPLossHandlerTimeout(t *testing.T) {
+	// The connection gives up at 15 s (RTO 1, 2, 4, 8 s with MaxRetries
+	// 3): a's handler learns of the INVITE then, with the id SendID gave
+	// it, and may send at once: its new message opens a new connection
+	// (delivered 50 ms later once the link is back).
+	tn := nwTCPPair(t, TCPConfig{MaxRetries: 3}, LinkConfig{})
+	nwMust(t, tn.n.SetLinkDown("a", "b", 0, nwAt(10*time.Second)))
+	var losses []tlLoss
+	tlWatch(tn, &losses, "b")
+	var retryID uint64
+	tn.n.Host("a").SetLossHandler(func(d Datagram, id uint64, r Reason) {
+		losses = append(losses, tlLoss{host: "a", at: tn.s.Now(), label: d.Label, id: id, r: r, up: true})
+		if !bytes.Equal(d.Payload, nwPayload(0, 100)) || d.Transport != TCP || d.Dst != tn.ap("b") {
+			t.Errorf("lost datagram %+v is not the one sent", d)
+		}
+		retryID = tlSend(tn, "a", "b", "RETRY", 100)
+	})
+	id := tlSend(tn, "a", "b", "INVITE", 100)
+	nwEq(t, id, uint64(1), "first id")
+	tn.s.Run()
+	nwEq(t, fmt.Sprint(losses), fmt.Sprint([]tlLoss{{host: "a", at: nwAt(15 * time.Second), label: "INVITE", id: 1, r: ReasonTimeout, up: true}}), "losses")
+	nwEq(t, retryID, uint64(2), "the handler's send")
+	if nwEq(t, len(tn.got["b"]), 1, "deliveries") {
+		nwEq(t, tn.got["b"][0].d.Label, "RETRY", "delivered")
+		nwEq(t, tn.got["b"][0].at, nwAt(15*time.Second+nwMs(50)), "delivery time")
+	}
+	// The trace's drop and the handler agree.
+	drops := tn.rec.Filter(func(e *Event) bool { return e.Kind == KindDrop && e.Seg == (Segment{}) })
+	if nwEq(t, len(drops), 1, "message drops") {
+		nwEq(t, drops[0].ID, uint64(1), "dropped id")
+	}
+}
+
+func TestTCPLossHandlerReset(t *testing.T) {
+	// As TestTCPCrashResetsConnections: m2 and m3 (a to b) are undelivered
+	// when b crashes at 180 ms, and so is b's "resp" to a, written at
+	// 170 ms. Each loss goes to its writer at the crash instant, after
+	// b's state handler: a learns of m2 then m3, b (down) of resp.
+	tn := nwTCPPair(t, TCPConfig{Handshake: true}, LinkConfig{})
+	var losses []tlLoss
+	tlWatch(tn, &losses, "a", "b")
+	var order []string
+	tn.n.Host("b").SetStateHandler(func(h *Host, up bool) {
+		order = append(order, fmt.Sprintf("state %v", up))
+	})
+	ids := map[string]uint64{}
+	ids["m1"] = tlSend(tn, "a", "b", "m1", 100)
+	tn.s.At(nwAt(nwMs(160)), func() {
+		ids["m2"] = tlSend(tn, "a", "b", "m2", 100)
+		ids["m3"] = tlSend(tn, "a", "b", "m3", 3000) // three segments
+	})
+	tn.s.At(nwAt(nwMs(170)), func() { ids["resp"] = tlSend(tn, "b", "a", "resp", 100) })
+	nwMust(t, tn.n.HostDown("b", nwAt(nwMs(180)), nwAt(nwMs(500))))
+	tn.s.Run()
+	crash := nwAt(nwMs(180))
+	nwEq(t, fmt.Sprint(losses), fmt.Sprint([]tlLoss{
+		{host: "a", at: crash, label: "m2", id: ids["m2"], r: ReasonReset, up: true},
+		{host: "a", at: crash, label: "m3", id: ids["m3"], r: ReasonReset, up: true},
+		{host: "b", at: crash, label: "resp", id: ids["resp"], r: ReasonReset, up: false},
+	}), "losses")
+	nwEq(t, order, []string{"state false", "state true"}, "state handler calls")
+	var labels []string
+	for _, d := range tn.got["b"] {
+		labels = append(labels, d.d.Label)
+	}
+	nwEq(t, labels, []string{"m1"}, "delivered to b: m1 is never reported")
+}
+
+func TestTCPLossHandlerRunsAsAnEvent(t *testing.T) {
+	// A message written by a host that is down, or to an address of no
+	// host, is dropped inside Send; the handler runs afterwards, at the
+	// same virtual time, as an event of its own.
+	tn := nwNew(t, 1, Options{}, "a", "b", "c")
+	tn.link("a", "b", LinkConfig{Delay: nwMs(10)})
+	var losses []tlLoss
+	tlWatch(tn, &losses, "a", "b", "c")
+	nwMust(t, tn.n.HostDown("b", nwAt(nwMs(5)), nwAt(nwMs(50))))
+	var during []int
+	tn.s.At(nwAt(nwMs(20)), func() {
+		tlSend(tn, "b", "a", "from-down", 100)
+		tlSend(tn, "a", "a", "to-self", 100) // delivered: never reported
+		nwMust(t, tn.n.Send(Datagram{Src: tn.ap("a"), Dst: netip.MustParseAddrPort("192.0.2.9:5060"), Payload: []byte("x"), Label: "nowhere", Transport: TCP}))
+		tlSend(tn, "a", "c", "no-path", 100) // c has no link
+		during = append(during, len(losses))
+	})
+	tn.s.Run()
+	nwEq(t, during, []int{0}, "losses reported inside Send")
+	nwEq(t, fmt.Sprint(losses), fmt.Sprint([]tlLoss{
+		{host: "b", at: nwAt(nwMs(20)), label: "from-down", id: 1, r: ReasonHostDown, up: false},
+		{host: "a", at: nwAt(nwMs(20)), label: "nowhere", id: 3, r: ReasonNoRoute, up: true},
+		{host: "a", at: nwAt(nwMs(20)), label: "no-path", id: 4, r: ReasonNoRoute, up: true},
+	}), "losses")
+	nwEq(t, len(tn.got["a"]), 1, "a's message to itself")
+}
+
+func TestTCPLossHandlerIgnoresUDPAndRemoval(t *testing.T) {
+	tn := nwTCPPair(t, TCPConfig{MaxRetries: 1}, LinkConfig{})
+	nwMust(t, tn.n.SetLinkDown("a", "b", 0, MaxTime))
+	var losses []tlLoss
+	tlWatch(tn, &losses, "a")
+	// A UDP datagram lost on the link, or sent to no host: not reported
+	// (ICMP is not modelled).
+	tn.send("a", "b", "udp", 100, UDP)
+	nwMust(t, tn.n.Send(Datagram{Src: tn.ap("a"), Dst: netip.MustParseAddrPort("192.0.2.9:5060"), Size: 10, Label: "udp-nowhere"}))
+	// A TCP message whose loss comes after the handler is removed: not
+	// reported either.
+	tlSend(tn, "a", "b", "tcp", 100)
+	tn.s.At(nwAt(time.Second+nwMs(1)), func() { tn.n.Host("a").SetLossHandler(nil) })
+	tn.s.Run()
+	nwEq(t, len(losses), 0, "losses reported")
+	nwEq(t, len(tn.rec.Filter(func(e *Event) bool { return e.Reason == ReasonTimeout })), 1, "the TCP message is dropped")
+}
+
+func TestTCPLossHandlerDoesNotChangeTheRun(t *testing.T) {
+	// With or without handlers, the trace is the same: the handler's
+	// events are extra and send nothing here.
+	run := func(watch bool) ([32]byte, int) {
+		h := NewHashSink()
+		tn := nwNew(t, 7, Options{Sink: h, TCP: TCPConfig{MaxRetries: 2}}, "a", "b")
+		tn.link("a", "b", LinkConfig{Delay: nwMs(20), Loss: Bernoulli{P: 0.4}})
+		var losses []tlLoss
+		if watch {
+			tlWatch(tn, &losses, "a", "b")
+		}
+		for i := range 40 {
+			tn.s.At(Time(i)*Time(nwMs(100)), func() { tlSend(tn, "a", "b", "m", 500) })
+			tn.s.At(Time(i)*Time(nwMs(100))+1, func() { tlSend(tn, "b", "a", "r", 300) })
+		}
+		nwMust(t, tn.n.HostDown("b", nwAt(2*time.Second), nwAt(3*time.Second)))
+		tn.s.Run()
+		drops := len(tn.rec.Filter(func(e *Event) bool { return e.Kind == KindDrop && e.Transport == TCP && e.Seg == (Segment{}) }))
+		if watch {
+			nwEq(t, len(losses), drops, "one report per message drop")
+		}
+		return h.Sum(), drops
+	}
+	sumA, dropsA := run(false)
+	sumB, dropsB := run(true)
+	nwEq(t, sumA, sumB, "trace hash")
+	if dropsA == 0 || dropsA != dropsB {
+		t.Errorf("message drops %d and %d, want equal and non-zero", dropsA, dropsB)
+	}
 }
