@@ -69,7 +69,8 @@ func ParseAddress(s string) (Address, error) {
 }
 
 func parseAddress(s string) (Address, string) {
-	a, end, msg := parseAddressAt(s, 0, true)
+	var a Address
+	end, msg := parseAddressAt(s, 0, &a)
 	if msg == "" && end != len(s) {
 		return Address{}, "more than one value"
 	}
@@ -79,31 +80,34 @@ func parseAddress(s string) (Address, string) {
 // parseAddressAt parses a name-addr or addr-spec with header parameters
 // that starts at s[i] (after optional LWS) and ends at a comma outside
 // quotes and brackets or at the end of s; end is the index of that comma
-// or len(s). With full unset it checks the structure and the URI scheme
-// only, leaving the URI itself to be parsed when it is read.
-func parseAddressAt(s string, i int, full bool) (a Address, end int, msg string) {
+// or len(s). It stores the address in *a; with a nil it checks the
+// structure and the URI scheme only, leaving the URI itself to be parsed
+// when it is read (the parser checks every address this way, and not
+// building an Address saves zeroing and copying one per check).
+func parseAddressAt(s string, i int, a *Address) (end int, msg string) {
+	full := a != nil
 	i = skipWS(s, i)
 	if i == len(s) || s[i] == ',' {
-		return a, i, "empty address"
+		return i, "empty address"
 	}
 	lt := -1
 	if s[i] == '"' {
 		e := quotedEnd(s, i)
 		if e < 0 {
-			return a, i, "unterminated quoted display name"
+			return i, "unterminated quoted display name"
 		}
 		if full {
 			a.DisplayName = unquote(s[i:e])
 		}
 		i = skipWS(s, e)
 		if i >= len(s) || s[i] != '<' {
-			return a, i, "quoted display name not followed by <"
+			return i, "quoted display name not followed by <"
 		}
 		lt = i
 	} else {
 		// Either *(token LWS) "<" or an addr-spec.
 		j := i
-		for j < len(s) && (isTokenChar(s[j]) || isWS(s[j])) {
+		for j < len(s) && charClass[s[j]]&(cToken|cWS) != 0 {
 			j++
 		}
 		if j < len(s) && s[j] == '<' {
@@ -116,15 +120,15 @@ func parseAddressAt(s string, i int, full bool) (a Address, end int, msg string)
 	if lt >= 0 {
 		gt := strings.IndexByte(s[lt:], '>')
 		if gt < 0 {
-			return a, lt, "missing > after URI"
+			return lt, "missing > after URI"
 		}
 		gt += lt
 		in := s[lt+1 : gt]
 		if in == "" || isWS(in[0]) || isWS(in[len(in)-1]) {
-			return a, lt, "spaces inside <> around the URI"
+			return lt, "spaces inside <> around the URI"
 		}
-		if msg := parseAddrURI(in, full, &a); msg != "" {
-			return a, lt, msg
+		if msg := parseAddrURI(in, a); msg != "" {
+			return lt, msg
 		}
 		i = gt + 1
 	} else {
@@ -133,32 +137,34 @@ func parseAddressAt(s string, i int, full bool) (a Address, end int, msg string)
 		k := i
 		for k < len(s) && s[k] != ';' && s[k] != ',' && !isWS(s[k]) {
 			if s[k] == '?' || s[k] == '<' || s[k] == '>' || s[k] == '"' {
-				return a, k, "URI with '?' or a display name with special characters must be enclosed in <>"
+				return k, "URI with '?' or a display name with special characters must be enclosed in <>"
 			}
 			k++
 		}
 		if j := skipWS(s, k); j < len(s) && s[j] != ';' && s[j] != ',' {
-			return a, j, "space inside addr-spec or display name without <>"
+			return j, "space inside addr-spec or display name without <>"
 		}
-		if msg := parseAddrURI(s[i:k], full, &a); msg != "" {
-			return a, i, msg
+		if msg := parseAddrURI(s[i:k], a); msg != "" {
+			return i, msg
 		}
 		i = k
 	}
 	p, end, ok := parseParamsAt(s, i)
 	if !ok {
-		return a, end, "malformed header parameters"
+		return end, "malformed header parameters"
 	}
-	a.Params = p
-	return a, end, ""
+	if full {
+		a.Params = p
+	}
+	return end, ""
 }
 
-// parseAddrURI parses the URI of an address, or with full unset checks
-// only that it starts with a scheme (RFC 3261 25.1: scheme = ALPHA
+// parseAddrURI parses the URI of an address into a.URI, or with a nil
+// checks only that it starts with a scheme (RFC 3261 25.1: scheme = ALPHA
 // *( ALPHA / DIGIT / "+" / "-" / "." )) and holds no LWS or control
 // character.
-func parseAddrURI(s string, full bool, a *Address) string {
-	if full {
+func parseAddrURI(s string, a *Address) string {
+	if a != nil {
 		u, err := uri.Parse(s)
 		if err != nil {
 			return "bad URI: " + err.Error()
@@ -176,10 +182,8 @@ func parseAddrURI(s string, full bool, a *Address) string {
 	if i == 0 || i == len(s) || s[i] != ':' {
 		return "URI has no scheme"
 	}
-	for ; i < len(s); i++ {
-		if c := s[i]; c <= ' ' || c == 0x7f {
-			return "white space or control character in URI"
-		}
+	if hasCtlOrSP(s[i:]) {
+		return "white space or control character in URI"
 	}
 	return ""
 }

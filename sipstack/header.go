@@ -41,8 +41,10 @@ type Header []HeaderField
 
 // index returns the position of the first field named name (given in any
 // form), or -1.
-func (h Header) index(name string) int {
-	id := lookupHeader(name)
+func (h Header) index(name string) int { return h.indexOf(lookupHeader(name), name) }
+
+// indexOf is index for a name whose id is known.
+func (h Header) indexOf(id hdr, name string) int {
 	if id != hUnknown {
 		canon := headerTable[id].name
 		for i := range h {
@@ -130,11 +132,15 @@ func (h *Header) Add(name, value string) {
 // or at the top of the header when there is none: a proxy prepends its Via
 // and Record-Route values this way (RFC 3261 16.6 steps 4 and 8).
 func (h *Header) Prepend(name, value string) {
-	i := h.index(name)
+	id := lookupHeader(name)
+	i := h.indexOf(id, name)
 	if i < 0 {
 		i = 0
 	}
-	h.insert(i, HeaderField{CanonicalHeaderName(name), value})
+	if id != hUnknown {
+		name = headerTable[id].name
+	}
+	h.insert(i, HeaderField{name, value})
 }
 
 // Insert inserts a field at position i, 0 <= i <= len(h).
@@ -152,23 +158,34 @@ func (h *Header) insert(i int, f HeaderField) {
 // Set replaces the value of the first field named name and removes the
 // others, or appends a field when there is none.
 func (h *Header) Set(name, value string) {
-	i := h.index(name)
+	id := lookupHeader(name)
+	i := h.indexOf(id, name)
 	if i < 0 {
 		h.Add(name, value)
 		return
 	}
 	(*h)[i].Value = value
-	h.delFrom(i+1, name)
+	h.delFrom(i+1, id, name)
 }
 
 // Del removes every field named name and returns how many it removed.
-func (h *Header) Del(name string) int { return h.delFrom(0, name) }
+func (h *Header) Del(name string) int { return h.delFrom(0, lookupHeader(name), name) }
 
-func (h *Header) delFrom(start int, name string) int {
-	id := lookupHeader(name)
+// delFrom removes the fields from start on that are named name, whose id
+// is id.
+func (h *Header) delFrom(start int, id hdr, name string) int {
 	s := *h
+	// Find the first field to remove before moving any: the fields before
+	// it stay where they are, unwritten (each write of a field is two
+	// pointer writes, with write barriers while the GC runs).
 	j := start
-	for i := start; i < len(s); i++ {
+	for j < len(s) && !same(s[j].Name, id, name) {
+		j++
+	}
+	if j == len(s) {
+		return 0
+	}
+	for i := j + 1; i < len(s); i++ {
 		if same(s[i].Name, id, name) {
 			continue
 		}

@@ -144,9 +144,9 @@ var headerTable = [hCount]headerInfo{
 }
 
 // lookupHeader returns the id of a header name given in any case, long or
-// compact form, or hUnknown. It does not allocate: a switch on the length
-// and the first and last letters picks the one or two candidates to
-// compare.
+// compact form, or hUnknown. It does not allocate: it runs once per header
+// line, so a long name is hashed (headerHash) to the one candidate that
+// can match, which is then compared.
 func lookupHeader(name string) hdr {
 	switch len(name) {
 	case 0:
@@ -154,225 +154,39 @@ func lookupHeader(name string) hdr {
 	case 1:
 		return lookupCompact(lower(name[0]))
 	}
-	switch uint32(len(name))<<16 | uint32(lower(name[0]))<<8 | uint32(lower(name[len(name)-1])) {
-	case 2<<16 | 't'<<8 | 'o': // To
-		if equalFold(name, "To") {
-			return hTo
-		}
-	case 3<<16 | 'v'<<8 | 'a': // Via
-		if equalFold(name, "Via") {
-			return hVia
-		}
-	case 4<<16 | 'c'<<8 | 'q': // CSeq
-		if equalFold(name, "CSeq") {
-			return hCSeq
-		}
-	case 4<<16 | 'd'<<8 | 'e': // Date
-		if equalFold(name, "Date") {
-			return hDate
-		}
-	case 4<<16 | 'f'<<8 | 'm': // From
-		if equalFold(name, "From") {
-			return hFrom
-		}
-	case 5<<16 | 'a'<<8 | 'w': // Allow
-		if equalFold(name, "Allow") {
-			return hAllow
-		}
-	case 5<<16 | 'e'<<8 | 't': // Event
-		if equalFold(name, "Event") {
-			return hEvent
-		}
-	case 5<<16 | 'r'<<8 | 'e': // Route
-		if equalFold(name, "Route") {
-			return hRoute
-		}
-	case 6<<16 | 'a'<<8 | 't': // Accept
-		if equalFold(name, "Accept") {
-			return hAccept
-		}
-	case 6<<16 | 'r'<<8 | 'n': // Reason
-		if equalFold(name, "Reason") {
-			return hReason
-		}
-	case 6<<16 | 's'<<8 | 'r': // Server
-		if equalFold(name, "Server") {
-			return hServer
-		}
-	case 7<<16 | 'c'<<8 | 'd': // Call-ID
-		if equalFold(name, "Call-ID") {
-			return hCallID
-		}
-	case 7<<16 | 'c'<<8 | 't': // Contact
-		if equalFold(name, "Contact") {
-			return hContact
-		}
-	case 7<<16 | 'e'<<8 | 's': // Expires
-		if equalFold(name, "Expires") {
-			return hExpires
-		}
-	case 7<<16 | 'r'<<8 | 'e': // Require
-		if equalFold(name, "Require") {
-			return hRequire
-		}
-	case 7<<16 | 's'<<8 | 't': // Subject
-		if equalFold(name, "Subject") {
-			return hSubject
-		}
-	case 7<<16 | 'w'<<8 | 'g': // Warning
-		if equalFold(name, "Warning") {
-			return hWarning
-		}
-	case 8<<16 | 'i'<<8 | 'y': // Identity
-		if equalFold(name, "Identity") {
-			return hIdentity
-		}
-	case 8<<16 | 'p'<<8 | 'y': // Priority
-		if equalFold(name, "Priority") {
-			return hPriority
-		}
-	case 8<<16 | 'r'<<8 | 'o': // Refer-To, Reply-To
-		if equalFold(name, "Refer-To") {
-			return hReferTo
-		}
-		if equalFold(name, "Reply-To") {
-			return hReplyTo
-		}
-	case 9<<16 | 'c'<<8 | 'o': // Call-Info
-		if equalFold(name, "Call-Info") {
-			return hCallInfo
-		}
-	case 9<<16 | 's'<<8 | 'd': // Supported
-		if equalFold(name, "Supported") {
-			return hSupported
-		}
-	case 9<<16 | 't'<<8 | 'p': // Timestamp
-		if equalFold(name, "Timestamp") {
-			return hTimestamp
-		}
-	case 10<<16 | 'a'<<8 | 'o': // Alert-Info
-		if equalFold(name, "Alert-Info") {
-			return hAlertInfo
-		}
-	case 10<<16 | 'e'<<8 | 'o': // Error-Info
-		if equalFold(name, "Error-Info") {
-			return hErrorInfo
-		}
-	case 10<<16 | 'u'<<8 | 't': // User-Agent
-		if equalFold(name, "User-Agent") {
-			return hUserAgent
-		}
-	case 11<<16 | 'i'<<8 | 'o': // In-Reply-To
-		if equalFold(name, "In-Reply-To") {
-			return hInReplyTo
-		}
-	case 11<<16 | 'm'<<8 | 's': // Min-Expires
-		if equalFold(name, "Min-Expires") {
-			return hMinExpires
-		}
-	case 11<<16 | 'r'<<8 | 'r': // Retry-After
-		if equalFold(name, "Retry-After") {
-			return hRetryAfter
-		}
-	case 11<<16 | 'r'<<8 | 'y': // Referred-By
-		if equalFold(name, "Referred-By") {
-			return hReferredBy
-		}
-	case 11<<16 | 'u'<<8 | 'd': // Unsupported
-		if equalFold(name, "Unsupported") {
-			return hUnsupported
-		}
-	case 12<<16 | 'a'<<8 | 's': // Allow-Events
-		if equalFold(name, "Allow-Events") {
-			return hAllowEvents
-		}
-	case 12<<16 | 'c'<<8 | 'e': // Content-Type
-		if equalFold(name, "Content-Type") {
-			return hContentType
-		}
-	case 12<<16 | 'm'<<8 | 'n': // MIME-Version
-		if equalFold(name, "MIME-Version") {
-			return hMIMEVersion
-		}
-	case 12<<16 | 'm'<<8 | 's': // Max-Forwards
-		if equalFold(name, "Max-Forwards") {
-			return hMaxForwards
-		}
-	case 12<<16 | 'o'<<8 | 'n': // Organization
-		if equalFold(name, "Organization") {
-			return hOrganization
-		}
-	case 12<<16 | 'r'<<8 | 'e': // Record-Route
-		if equalFold(name, "Record-Route") {
-			return hRecordRoute
-		}
-	case 13<<16 | 'a'<<8 | 'n': // Authorization
-		if equalFold(name, "Authorization") {
-			return hAuthorization
-		}
-	case 13<<16 | 'p'<<8 | 'e': // Proxy-Require
-		if equalFold(name, "Proxy-Require") {
-			return hProxyRequire
-		}
-	case 14<<16 | 'a'<<8 | 't': // Accept-Contact
-		if equalFold(name, "Accept-Contact") {
-			return hAcceptContact
-		}
-	case 14<<16 | 'c'<<8 | 'h': // Content-Length
-		if equalFold(name, "Content-Length") {
-			return hContentLength
-		}
-	case 14<<16 | 'r'<<8 | 't': // Reject-Contact
-		if equalFold(name, "Reject-Contact") {
-			return hRejectContact
-		}
-	case 15<<16 | 'a'<<8 | 'e': // Accept-Language
-		if equalFold(name, "Accept-Language") {
-			return hAcceptLanguage
-		}
-	case 15<<16 | 'a'<<8 | 'g': // Accept-Encoding
-		if equalFold(name, "Accept-Encoding") {
-			return hAcceptEncoding
-		}
-	case 15<<16 | 's'<<8 | 's': // Session-Expires
-		if equalFold(name, "Session-Expires") {
-			return hSessionExpires
-		}
-	case 16<<16 | 'c'<<8 | 'e': // Content-Language
-		if equalFold(name, "Content-Language") {
-			return hContentLanguage
-		}
-	case 16<<16 | 'c'<<8 | 'g': // Content-Encoding
-		if equalFold(name, "Content-Encoding") {
-			return hContentEncoding
-		}
-	case 16<<16 | 'w'<<8 | 'e': // WWW-Authenticate
-		if equalFold(name, "WWW-Authenticate") {
-			return hWWWAuthenticate
-		}
-	case 18<<16 | 'p'<<8 | 'e': // Proxy-Authenticate
-		if equalFold(name, "Proxy-Authenticate") {
-			return hProxyAuthenticate
-		}
-	case 19<<16 | 'a'<<8 | 'o': // Authentication-Info
-		if equalFold(name, "Authentication-Info") {
-			return hAuthenticationInfo
-		}
-	case 19<<16 | 'c'<<8 | 'n': // Content-Disposition
-		if equalFold(name, "Content-Disposition") {
-			return hContentDisposition
-		}
-	case 19<<16 | 'p'<<8 | 'n': // Proxy-Authorization
-		if equalFold(name, "Proxy-Authorization") {
-			return hProxyAuthorization
-		}
-	case 19<<16 | 'r'<<8 | 'n': // Request-Disposition
-		if equalFold(name, "Request-Disposition") {
-			return hRequestDisposition
+	if id := headerByHash[headerHash(name)]; id != hUnknown {
+		if c := headerTable[id].name; name == c || equalFold(name, c) {
+			return id
 		}
 	}
 	return hUnknown
 }
+
+// headerHash hashes a header name of two octets or more, ignoring case,
+// from its length and its first, middle and last octets. The multiplier
+// was chosen so that the long names of headerTable have distinct hashes
+// (Refer-To and Reply-To differ only in the middle letter);
+// headerByHash's initialization checks it.
+func headerHash(name string) uint8 {
+	// c|0x20 lowers letters without a branch; it also changes some
+	// non-letters, which is harmless as a match is confirmed by comparing.
+	k := uint32(len(name)) | uint32(name[0]|0x20)<<8 |
+		uint32(name[len(name)/2]|0x20)<<16 | uint32(name[len(name)-1]|0x20)<<24
+	return uint8(k * 0x2778507d >> 24)
+}
+
+// headerByHash maps headerHash of each long name in headerTable to its id.
+// It is read-only after initialization.
+var headerByHash = func() (t [256]hdr) {
+	for id := hdr(1); id < hCount; id++ {
+		h := headerHash(headerTable[id].name)
+		if t[h] != hUnknown {
+			panic("sipstack: " + headerTable[id].name + " and " + headerTable[t[h]].name + " have the same hash")
+		}
+		t[h] = id
+	}
+	return t
+}()
 
 // lookupCompact maps a lower-case compact form to its header.
 func lookupCompact(c byte) hdr {

@@ -1,7 +1,6 @@
 package sipstack
 
 import (
-	"bytes"
 	"strings"
 	"time"
 	"unsafe"
@@ -101,10 +100,13 @@ func parse(data []byte, stream bool) (Message, error) {
 	// is a slice of its tail whose capacity ends where the body ends, so
 	// that writing to the body (or appending to it) can never change the
 	// bytes under the strings, which are never written after this copy.
-	buf := bytes.Clone(data)
-	if len(buf) == 0 {
+	// (make then copy, unlike bytes.Clone, lets the compiler skip zeroing
+	// the new array.)
+	if len(data) == 0 {
 		return nil, newError(ErrIncomplete, 0, "", "empty message")
 	}
+	buf := make([]byte, len(data))
+	copy(buf, data)
 	s := unsafe.String(unsafe.SliceData(buf), len(buf))
 
 	// Start line.
@@ -138,15 +140,17 @@ func parse(data []byte, stream bool) (Message, error) {
 	}
 	// Fields are first noted as offsets in a small array on the stack,
 	// then built into a slice of the exact size, with room for a proxy's
-	// Via and Record-Route.
+	// Via and Record-Route. (The offsets hold no pointers, so noting them
+	// costs no write barriers while the GC runs; each field's strings are
+	// written once, into the final slice.)
 	var stack [48]fieldRef
 	refs, bodyStart, err := p.headers(sl+1, stack[:0])
 	if err != nil {
 		return nil, err
 	}
 	fields := make(Header, len(refs), len(refs)+headerSpare)
-	for k, r := range refs {
-		f := &fields[k]
+	for k := range refs {
+		r, f := &refs[k], &fields[k]
 		if r.id != hUnknown {
 			f.Name = headerTable[r.id].name
 		} else {
@@ -281,10 +285,10 @@ func (p *parser) headers(i int, h []fieldRef) ([]fieldRef, int, error) {
 		if k == len(raw) || raw[k] != ':' || name == "" {
 			return nil, 0, newError(ErrHeaderSyntax, startLine, "", "header line is not \"token: value\"")
 		}
-		value := raw[k+1:]
 		ref := fieldRef{name: uint16(i0), nameEnd: uint16(i0 + len(name))}
+		var value string
 		if folded {
-			v, ok := unfold(value)
+			v, ok := unfold(raw[k+1:])
 			if !ok {
 				return nil, 0, newError(ErrHeaderSyntax, startLine, "", "CR or LF inside a header line")
 			}
@@ -293,15 +297,15 @@ func (p *parser) headers(i int, h []fieldRef) ([]fieldRef, int, error) {
 			ref.value = uint16(len(p.unfolded))
 			p.unfolded = append(p.unfolded, v)
 		} else {
-			j, e := i0+k+1, i0+len(raw)
-			for j < e && isWS(s[j]) {
+			j, e := k+1, len(raw)
+			for j < e && isWS(raw[j]) {
 				j++
 			}
-			for e > j && isWS(s[e-1]) {
+			for e > j && isWS(raw[e-1]) {
 				e--
 			}
-			value = s[j:e]
-			ref.value, ref.valueEnd = uint16(j), uint16(e)
+			value = raw[j:e]
+			ref.value, ref.valueEnd = uint16(i0+j), uint16(i0+e)
 		}
 		if len(h) == MaxHeaderCount {
 			return nil, 0, newError(ErrTooLarge, startLine, "", "more than 256 header fields")
@@ -416,8 +420,7 @@ func (p *parser) check(id hdr, v string, line int) error {
 // checkAddress checks the structure of the address that starts at s[i]
 // (see parseAddressAt) and returns the index of the comma or end after it.
 func checkAddress(s string, i int) (int, string) {
-	_, end, msg := parseAddressAt(s, i, false)
-	return end, msg
+	return parseAddressAt(s, i, nil)
 }
 
 // listCheck validates each value of the comma-separated list v with f,
@@ -450,6 +453,9 @@ func checkCallID(v string) string {
 	at := false
 	for i := 0; i < len(v); i++ {
 		c := v[i]
+		if isWordChar(c) {
+			continue
+		}
 		switch {
 		case c == '@':
 			if at || i == 0 || i == len(v)-1 {
@@ -458,28 +464,22 @@ func checkCallID(v string) string {
 			at = true
 		case c == ',':
 			return "Call-ID has more than one value"
-		case !isWordChar(c):
+		default:
 			return "Call-ID holds a character outside word"
 		}
 	}
 	return ""
 }
 
-// isWordChar reports whether c is allowed in an RFC 3261 word: a token
-// character or one of ( ) < > : \ DQUOTE / [ ] ? { }.
-func isWordChar(c byte) bool {
-	const (
-		lo uint64 = tokenLo | 1<<'(' | 1<<')' | 1<<'<' | 1<<'>' | 1<<':' | 1<<'"' | 1<<'/' | 1<<'?'
-		hi uint64 = tokenHi | 1<<('\\'-64) | 1<<('['-64) | 1<<(']'-64) | 1<<('{'-64) | 1<<('}'-64)
-	)
-	if c < 64 {
-		return lo&(1<<c) != 0
-	}
-	if c < 128 {
-		return hi&(1<<(c-64)) != 0
-	}
-	return false
-}
+// The word characters of RFC 3261 25.1: a token character or one of
+// ( ) < > : \ DQUOTE / [ ] ? { }.
+const (
+	wordLo uint64 = tokenLo | 1<<'(' | 1<<')' | 1<<'<' | 1<<'>' | 1<<':' | 1<<'"' | 1<<'/' | 1<<'?'
+	wordHi uint64 = tokenHi | 1<<('\\'-64) | 1<<('['-64) | 1<<(']'-64) | 1<<('{'-64) | 1<<('}'-64)
+)
+
+// isWordChar reports whether c is allowed in an RFC 3261 word.
+func isWordChar(c byte) bool { return charClass[c]&cWord != 0 }
 
 // isStatusLine reports whether a start line begins with SIP-Version
 // ("SIP/" then a digit, case-insensitive), so it is a Status-Line: a method
@@ -573,10 +573,8 @@ func parseRequestLine(s string, r *Request) error {
 	if target[0] == '<' {
 		return newError(ErrRequestURI, 1, "", "Request-URI enclosed in <>")
 	}
-	for i := 0; i < len(target); i++ {
-		if c := target[i]; c <= ' ' || c == 0x7f {
-			return newError(ErrRequestURI, 1, "", "white space or control character in Request-URI")
-		}
+	if hasCtlOrSP(target) {
+		return newError(ErrRequestURI, 1, "", "white space or control character in Request-URI")
 	}
 	u, err := uri.Parse(target)
 	if err != nil {

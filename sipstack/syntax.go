@@ -24,16 +24,58 @@ const (
 	tokenHi = (1<<26-1)<<('A'-64) | (1<<26-1)<<('a'-64) | 1<<('_'-64) | 1<<('`'-64) | 1<<('~'-64)
 )
 
-// isTokenChar reports whether c may appear in an RFC 3261 token.
-func isTokenChar(c byte) bool {
+// inMask reports whether c is in the 128-bit set (lo, hi).
+func inMask(c byte, lo, hi uint64) bool {
 	if c < 64 {
-		return tokenLo&(1<<c) != 0
+		return lo&(1<<c) != 0
 	}
 	if c < 128 {
-		return tokenHi&(1<<(c-64)) != 0
+		return hi&(1<<(c-64)) != 0
 	}
 	return false
 }
+
+// Bits of charClass.
+const (
+	cToken    uint8 = 1 << iota // token
+	cHost                       // isHostChar: token, "[", "]", ":"
+	cWord                       // isWordChar
+	cWS                         // SP, HTAB
+	cHostname                   // alphanum, "-", "." (a Via's sent-by host)
+)
+
+// charClass holds the character classes above as one table, built from
+// the masks: the scanning loops run once per octet of every header value,
+// and a table load there is cheaper than the range tests and shifts. It is
+// read-only after initialization.
+var charClass = func() (t [256]uint8) {
+	const (
+		alnumLo = 0x3FF << '0'
+		alnumHi = (1<<26-1)<<('A'-64) | (1<<26-1)<<('a'-64)
+	)
+	for i := range 256 {
+		c := byte(i)
+		if inMask(c, tokenLo, tokenHi) {
+			t[i] |= cToken | cHost
+		}
+		if c == '[' || c == ']' || c == ':' {
+			t[i] |= cHost
+		}
+		if inMask(c, wordLo, wordHi) {
+			t[i] |= cWord
+		}
+		if c == ' ' || c == '\t' {
+			t[i] |= cWS
+		}
+		if inMask(c, alnumLo, alnumHi) || c == '-' || c == '.' {
+			t[i] |= cHostname
+		}
+	}
+	return t
+}()
+
+// isTokenChar reports whether c may appear in an RFC 3261 token.
+func isTokenChar(c byte) bool { return charClass[c]&cToken != 0 }
 
 // isToken reports whether s is a non-empty RFC 3261 token.
 func isToken(s string) bool {
@@ -50,11 +92,42 @@ func isToken(s string) bool {
 
 // isHostChar reports whether c may appear in a host or gen-value that is
 // not a token: hostnames, IPv4 and bracketed IPv6 references.
-func isHostChar(c byte) bool {
-	return isTokenChar(c) || c == '[' || c == ']' || c == ':'
-}
+func isHostChar(c byte) bool { return charClass[c]&cHost != 0 }
 
 func isWS(c byte) bool { return c == ' ' || c == '\t' }
+
+// load64 returns the first eight octets of s as a little-endian word; the
+// compiler turns it into one load with one bounds check.
+func load64(s string) uint64 {
+	_ = s[7]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+// hasCtlOrSP reports whether s holds SP or a control character (an octet
+// up to 0x20, or 0x7f). It tests eight octets at a time with the classic
+// SWAR tests (a word w has an octet below n when (w - n*0x01..01) & ^w &
+// 0x80..80 is not zero, for n <= 0x80, and an octet equal to v when w ^
+// v*0x01..01 has a zero octet): it checks every URI of the header section,
+// and this is several times faster than a loop over the octets. The
+// results are exact: a borrow only starts at an octet that matches.
+func hasCtlOrSP(s string) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	for len(s) >= 8 {
+		w := load64(s)
+		d := w ^ 0x7f*ones
+		if ((w-0x21*ones)&^w|(d-ones)&^d)&highs != 0 {
+			return true
+		}
+		s = s[8:]
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c <= ' ' || c == 0x7f {
+			return true
+		}
+	}
+	return false
+}
 
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 

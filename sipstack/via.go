@@ -129,22 +129,28 @@ func parseVia(s string) (Via, string) {
 func parseViaAt(s string, i int) (v Via, end int, msg string) {
 	i = skipWS(s, i)
 	// protocol-name SLASH protocol-version SLASH
-	if len(s)-i < 3 || !equalFold(s[i:i+3], "SIP") {
-		return v, i, "protocol is not SIP/2.0"
+	if len(s)-i >= 8 && s[i+3:i+8] == "/2.0/" && equalFold(s[i:i+3], "SIP") {
+		// The way nearly every Via writes it, without LWS: what the
+		// general path below does for it, without its steps.
+		i = skipWS(s, i+8)
+	} else {
+		if len(s)-i < 3 || !equalFold(s[i:i+3], "SIP") {
+			return v, i, "protocol is not SIP/2.0"
+		}
+		i = skipWS(s, i+3)
+		if i >= len(s) || s[i] != '/' {
+			return v, i, "protocol is not SIP/2.0"
+		}
+		i = skipWS(s, i+1)
+		if len(s)-i < 3 || s[i:i+3] != "2.0" {
+			return v, i, "protocol version is not 2.0"
+		}
+		i = skipWS(s, i+3)
+		if i >= len(s) || s[i] != '/' {
+			return v, i, "missing transport"
+		}
+		i = skipWS(s, i+1)
 	}
-	i = skipWS(s, i+3)
-	if i >= len(s) || s[i] != '/' {
-		return v, i, "protocol is not SIP/2.0"
-	}
-	i = skipWS(s, i+1)
-	if len(s)-i < 3 || s[i:i+3] != "2.0" {
-		return v, i, "protocol version is not 2.0"
-	}
-	i = skipWS(s, i+3)
-	if i >= len(s) || s[i] != '/' {
-		return v, i, "missing transport"
-	}
-	i = skipWS(s, i+1)
 	t := i
 	for i < len(s) && isTokenChar(s[i]) {
 		i++
@@ -172,7 +178,7 @@ func parseViaAt(s string, i int) (v Via, end int, msg string) {
 		}
 		i++
 	} else {
-		for i < len(s) && (isAlnum(s[i]) || s[i] == '-' || s[i] == '.') {
+		for i < len(s) && charClass[s[i]]&cHostname != 0 {
 			i++
 		}
 	}
