@@ -115,6 +115,12 @@ type ProxyOptions struct {
 	// Supported lists the option tags the proxy understands in
 	// Proxy-Require (RFC 3261 16.3 step 5); any other gets a 420.
 	Supported []string
+	// TimeoutStatus is the status code of the response a branch ends with
+	// when its client transaction times out (Timer B or F) and no server
+	// is left to try; zero means 408 (Request Timeout), as RFC 3261 16.7
+	// step 6 and 16.8 treat a timeout. RFC 3665 3.10 shows a proxy that
+	// answers 480 (Temporarily Unavailable, "No Response") instead.
+	TimeoutStatus int
 }
 
 // StatefulProxy is a transaction-stateful proxy (RFC 3261 16): it validates
@@ -190,6 +196,12 @@ func NewStatefulProxy(net *sim.Network, cfg Config, opts ProxyOptions) (*Statefu
 	}
 	if opts.NonceLifetime <= 0 {
 		opts.NonceLifetime = DefaultNonceLifetime
+	}
+	if opts.TimeoutStatus == 0 {
+		opts.TimeoutStatus = 408
+	}
+	if opts.TimeoutStatus < 400 || opts.TimeoutStatus > 699 {
+		return nil, fmt.Errorf("%w: timeout status %d is not a failure (4xx-6xx)", ErrProxyOptions, opts.TimeoutStatus)
 	}
 	if opts.Fork > ForkSequential {
 		return nil, fmt.Errorf("%w: %v", ErrProxyOptions, opts.Fork)
@@ -1050,7 +1062,7 @@ func (p *StatefulProxy) Failed(tx transaction.ID, timer transaction.Timer) {
 		return
 	}
 	delete(p.branches, tx)
-	code := 408
+	code := p.opts.TimeoutStatus
 	if timer == 0 {
 		code = 503
 	}
@@ -1238,6 +1250,7 @@ func (p *StatefulProxy) forwardACK(req *sipstack.Request) {
 	}
 	fwd := req.Clone()
 	p.preRoute(fwd)
+	p.dropOwnCredentials(fwd)
 	h := p.hash(fwd)
 	top, _ := req.Header.Via()
 	_, routed, _ := fwd.Header.Route()
@@ -1271,6 +1284,27 @@ func (p *StatefulProxy) forwardACK(req *sipstack.Request) {
 		return
 	}
 	p.core.SendDirect(fwd, dest)
+}
+
+// dropOwnCredentials removes from req, an ACK of a 2xx, the
+// Proxy-Authorization values of the proxy's realm. RFC 3261 13.2.2.4 has
+// the ACK carry the INVITE's credentials, which the proxy consumed when it
+// forwarded the INVITE (22.3); the ACK goes on without them, as the INVITE
+// did (RFC 3665 3.4 F19).
+func (p *StatefulProxy) dropOwnCredentials(req *sipstack.Request) {
+	if p.opts.AuthRealm == "" || !req.Header.Has("Proxy-Authorization") {
+		return
+	}
+	creds, err := req.Header.ProxyAuthorization()
+	if err != nil {
+		return
+	}
+	req.Header.Del("Proxy-Authorization")
+	for _, c := range creds {
+		if c.Realm() != p.opts.AuthRealm {
+			req.Header.Add("Proxy-Authorization", c.String())
+		}
+	}
 }
 
 // spViaDest returns where a response goes by Via v alone (RFC 3261 18.2.2,

@@ -3,6 +3,7 @@ package nodes
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -213,6 +214,10 @@ type CallOptions struct {
 	// InfoAfter, when not zero, sends an INFO that long after the ACK
 	// ([Call.SendInfo], RFC 6086).
 	InfoAfter time.Duration
+	// DelayedOffer sends the INVITE without a session description: the
+	// callee offers in its 2xx and the caller answers in the ACK (RFC
+	// 3261 13.2.1, 13.2.2.4; RFC 3264 5; RFC 3665 3.6, "SDP in ACK").
+	DelayedOffer bool
 }
 
 // UADefaultMaxRing is the default bound on ringing of a UAS
@@ -764,6 +769,16 @@ func (ua *UserAgent) inDialogRequest(tx transaction.ID, req *sipstack.Request, s
 		// because it does not wish to recreate the dialog, it MUST
 		// respond to the request with a 481".
 		ua.respond(tx, req, 481, "", nil)
+		if c := ua.outgoing[req.Header.CallID()]; err == nil && req.Method == sipstack.BYE &&
+			c != nil && c.localTag == id.LocalTag && !c.final && !c.ended && len(c.early) == 0 {
+			// The callee ends a session whose 2xx, and every
+			// provisional with its tag, never arrived (RFC 3261
+			// 13.3.1.4): the INVITE will not be answered now, and is
+			// cancelled as for a BYE in an early dialog (below).
+			ua.core.Note("bye-early", id.String())
+			c.byeEarly = true
+			c.Cancel()
+		}
 		return
 	}
 	c := leg.call
@@ -789,6 +804,22 @@ func (ua *UserAgent) inDialogRequest(tx transaction.ID, req *sipstack.Request, s
 			// INVITE; the UAS answers the INVITE 487.
 			ua.core.Note("bye-early", id.String())
 			ua.uasFinal(c, 487, CallCancelled, nil)
+		case c != nil && !c.incoming && !c.final && !c.ended:
+			// A BYE from the callee in what is still an early dialog
+			// here: the callee sent a 2xx that never arrived, gave up
+			// waiting for the ACK and ended the session (RFC 3261
+			// 13.3.1.4). The INVITE client transaction, in Proceeding,
+			// has no timer left (17.1.1.2) and its 2xx will not come:
+			// when no other early dialog remains, the INVITE is
+			// cancelled (9.1), which ends the call at the latest 64*T1
+			// later.
+			ua.removeLeg(leg)
+			c.early = slices.DeleteFunc(c.early, func(l *uaLeg) bool { return l == leg })
+			if len(c.early) == 0 {
+				ua.core.Note("bye-early", id.String())
+				c.byeEarly = true
+				c.Cancel()
+			}
 		default:
 			ua.removeLeg(leg)
 		}

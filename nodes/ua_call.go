@@ -130,7 +130,9 @@ type Call struct {
 	tried       []uri.URI
 	redirects   int
 	provisional bool
+	sameServer  []Target // where the next INVITE goes, instead of resolving hop
 	cancelWant  bool
+	byeEarly    bool // cancelled because the callee sent BYE before any 2xx arrived
 	cancelSent  bool
 	noAnswerEv  sim.EventID
 
@@ -266,6 +268,9 @@ func (ua *UserAgent) Call(to uri.URI, opts CallOptions) (*Call, error) {
 	if !opts.Video {
 		opts.Video = d.Video
 	}
+	if !opts.DelayedOffer {
+		opts.DelayedOffer = d.DelayedOffer
+	}
 	if opts.HoldTime == nil {
 		opts.HoldTime = d.HoldTime
 	}
@@ -281,10 +286,7 @@ func (ua *UserAgent) Call(to uri.URI, opts CallOptions) (*Call, error) {
 			return nil, fmt.Errorf("%w: negative duration", ErrUAOptions)
 		}
 	}
-	caps := ua.opts.Media
-	if !opts.Video {
-		caps.Media = slices.DeleteFunc(slices.Clone(caps.Media), func(m sdp.MediaCapability) bool { return m.Type == "video" })
-	}
+	caps := ua.callCaps(opts)
 	offer, err := sdp.Offer(caps, ua.origin())
 	if err != nil {
 		return nil, err
@@ -299,14 +301,18 @@ func (ua *UserAgent) Call(to uri.URI, opts CallOptions) (*Call, error) {
 	c.callID = ua.core.IDs().CallID()
 	c.localTag = ua.core.IDs().Tag()
 	c.cseq = 1
-	c.local = offer
+	if !opts.DelayedOffer {
+		c.local = offer
+	}
 	ua.outgoing[c.callID] = c
 	req, hop := ua.initialRequest(sipstack.INVITE, to, to, c.localTag, c.callID, c.cseq)
 	req.Header.Add("Contact", ua.contact.String())
 	if opts.Expires > 0 {
 		req.Header.Add("Expires", strconv.FormatInt(int64(opts.Expires/time.Second), 10))
 	}
-	req.SetBody("application/sdp", body)
+	if !opts.DelayedOffer {
+		req.SetBody("application/sdp", body)
+	}
 	c.invite, c.hop = req, hop
 	c.mark(&c.times.Invite)
 	ua.core.Note("call-placed", fmt.Sprintf("%s to %s", c.callID, to.String()))
@@ -325,6 +331,12 @@ func (c *Call) sendInvite() {
 	c.provisional, c.final = false, false
 	ct := &uaClientTx{req: c.invite, onResp: c.inviteResponse, onFail: c.inviteFailed}
 	c.inv = ct
+	if t := c.sameServer; len(t) > 0 {
+		c.sameServer = nil
+		ct.targets, ct.next = t, 0
+		c.ua.transmit(ct)
+		return
+	}
 	c.ua.send(ct, c.hop)
 }
 
@@ -402,6 +414,14 @@ func (c *Call) inviteFinal(ct *uaClientTx, resp *sipstack.Response) {
 	if (code == 401 || code == 407) && !c.cancelWant && c.authTries < 2 && ua.authorize(c.invite, resp) {
 		c.authTries++
 		ua.core.Note("challenged", fmt.Sprintf("%s: %d, retrying with credentials", c.callID, code))
+		// The credentials answer the challenge (and nonce) of the server
+		// that sent it, so the new INVITE goes to that server, not to the
+		// first one resolution gives: after a failover (RFC 3263 4.3,
+		// RFC 3665 3.4 F9-F11) that one is dead. The servers after it
+		// stay as fallbacks.
+		if ct.next > 0 && ct.next <= len(ct.targets) {
+			c.sameServer = slices.Clone(ct.targets[ct.next-1:])
+		}
 		c.resendInvite(c.target)
 		return
 	}
@@ -522,6 +542,29 @@ func (ua *UserAgent) uac2xx(c *Call, invite *sipstack.Request, resp *sipstack.Re
 		ua.core.Note("bad-2xx", err.Error())
 		return
 	}
+	// RFC 3261 13.2.2.4: "If the 2xx contains an offer ..., the ACK MUST
+	// carry an answer in its body" (an INVITE sent without an offer).
+	var offer, answer *sdp.Session
+	unacceptable := false
+	if len(invite.Body) == 0 && len(resp.Body) > 0 {
+		var body []byte
+		offer, err = sdp.Parse(resp.Body)
+		if err == nil {
+			answer, err = sdp.Answer(offer, ua.callCaps(c.opts), ua.origin())
+		}
+		if err == nil {
+			body, err = answer.Marshal()
+		}
+		if err != nil {
+			// "If the offer in the 2xx response is not acceptable, the
+			// UAC core MUST generate a valid answer in the ACK and then
+			// send a BYE immediately": the ACK goes without one here.
+			ua.core.Note("sdp", fmt.Sprintf("%s: offer in 2xx: %v", c.callID, err))
+			unacceptable = true
+		} else {
+			ack.SetBody("application/sdp", body)
+		}
+	}
 	ua.sendDirect(ack, func(sent *sipstack.Request, dest transaction.Destination) { leg.ack, leg.ackDest = sent, dest })
 	if c.leg != nil || c.ended {
 		// RFC 3261 13.2.2.4: a UAC that does not want the session of
@@ -543,7 +586,9 @@ func (ua *UserAgent) uac2xx(c *Call, invite *sipstack.Request, resp *sipstack.Re
 	}
 	c.early = nil
 	c.ua.core.Sim().Cancel(c.noAnswerEv)
-	if answer, err := sdp.Parse(resp.Body); err == nil {
+	if answer != nil {
+		c.remote, c.local, c.lastAnswerLocal = offer, answer, true
+	} else if answer, err := sdp.Parse(resp.Body); err == nil {
 		c.remote = answer
 	}
 	ua.core.Note("answered", fmt.Sprintf("%s: %d", c.callID, resp.StatusCode))
@@ -552,6 +597,10 @@ func (ua *UserAgent) uac2xx(c *Call, invite *sipstack.Request, resp *sipstack.Re
 		// still wants no session, so it hangs up.
 		ua.core.Note("cancel-crossed", c.callID)
 		c.hangup()
+		return
+	}
+	if unacceptable {
+		c.hangup() // RFC 3261 13.2.2.4: "then send a BYE immediately"
 		return
 	}
 	c.scheduleSession(c.opts.HoldTime)
@@ -565,6 +614,16 @@ func (ua *UserAgent) uac2xx(c *Call, invite *sipstack.Request, resp *sipstack.Re
 	if o.InfoAfter > 0 {
 		c.after(c.now().Add(o.InfoAfter), func() { c.note(c.SendInfo("application/dtmf-relay", []byte("Signal=1\r\nDuration=160\r\n"))) })
 	}
+}
+
+// callCaps returns the capabilities a call offers or answers with: the
+// user's, without video unless the call asks for it.
+func (ua *UserAgent) callCaps(opts CallOptions) sdp.Capabilities {
+	caps := ua.opts.Media
+	if !opts.Video {
+		caps.Media = slices.DeleteFunc(slices.Clone(caps.Media), func(m sdp.MediaCapability) bool { return m.Type == "video" })
+	}
+	return caps
 }
 
 // reACK acknowledges again a retransmission resp of a 2xx in leg's
@@ -735,6 +794,12 @@ func (c *Call) sendCancel() {
 		ua.core.Note("cancel-timeout", c.callID+": abandoning the INVITE transaction")
 		delete(ua.txs, inv.tx)
 		ua.core.Abandon(inv.tx)
+		if c.byeEarly {
+			// Not the user's CANCEL: the callee ended a session whose
+			// 2xx never came, so no final response did.
+			c.finish(CallTimedOut, 408)
+			return
+		}
 		c.finish(CallCancelled, 0)
 	})
 }
