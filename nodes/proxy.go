@@ -1,8 +1,6 @@
 package nodes
 
 import (
-	"crypto/md5"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"hash/fnv"
@@ -613,7 +611,7 @@ func (p *StatefulProxy) authorized(fwd *sipstack.Request, ruri uri.URI) (ok, sta
 		if u, err := uri.Parse(c.URI()); err != nil || !u.Equal(ruri) {
 			continue
 		}
-		if spDigest(c.Username(), p.opts.AuthRealm, pw, fwd.Method, c.URI(), c.Nonce(), c.NC(), c.CNonce(), c.QOP()) != strings.ToLower(c.Response()) {
+		if digestResponse(c.Username(), p.opts.AuthRealm, pw, fwd.Method, c.URI(), c.Nonce(), c.NC(), c.CNonce(), c.QOP()) != strings.ToLower(c.Response()) {
 			continue
 		}
 		if exp, issued := p.nonces[c.Nonce()]; !issued || exp <= now {
@@ -1028,7 +1026,7 @@ func (p *StatefulProxy) forwardStateless(resp *sipstack.Response) {
 	if err != nil {
 		return
 	}
-	p.core.SendDirect(resp, spViaDest(p.core.net, v))
+	p.core.SendDirect(resp, viaDestination(p.core.net, v))
 }
 
 // finished runs once a final response has been forwarded (16.10, 16.7
@@ -1305,47 +1303,4 @@ func (p *StatefulProxy) dropOwnCredentials(req *sipstack.Request) {
 			req.Header.Add("Proxy-Authorization", c.String())
 		}
 	}
-}
-
-// spViaDest returns where a response goes by Via v alone (RFC 3261 18.2.2,
-// RFC 3581): the received address or the sent-by host (an address or the
-// name of a host of net), the rport value or the sent-by port, and the
-// Via's transport.
-func spViaDest(net *sim.Network, v sipstack.Via) transaction.Destination {
-	tr, err := transaction.ParseTransport(v.Transport)
-	if err != nil {
-		tr = transaction.UDP
-	}
-	host := v.Received()
-	if host == "" {
-		host = strings.Trim(v.Host, "[]")
-	}
-	a, err := netip.ParseAddr(host)
-	if err != nil {
-		if h := net.Host(host); h != nil {
-			a = h.Addr()
-		}
-	}
-	port := v.Port
-	if rp, ok := v.RPort(); ok && rp > 0 {
-		port = rp
-	}
-	if port <= 0 || port > 65535 {
-		port = int(tr.DefaultPort())
-	}
-	return transaction.Destination{Addr: netip.AddrPortFrom(a, uint16(port)), Transport: tr}
-}
-
-// spDigest returns the MD5 request-digest of RFC 2617 3.2.2.1 in lower-case
-// hex: KD(H(A1), nonce:nc:cnonce:qop:H(A2)) when qop is "auth", and the RFC
-// 2069 form KD(H(A1), nonce:H(A2)) when qop is empty, with A1 =
-// username:realm:password and A2 = method:uri (RFC 3261 22.4).
-func spDigest(user, realm, password, method, digestURI, nonce, nc, cnonce, qop string) string {
-	h := func(s string) string { sum := md5.Sum([]byte(s)); return hex.EncodeToString(sum[:]) }
-	ha1 := h(user + ":" + realm + ":" + password)
-	ha2 := h(method + ":" + digestURI)
-	if qop == "" {
-		return h(ha1 + ":" + nonce + ":" + ha2)
-	}
-	return h(ha1 + ":" + nonce + ":" + nc + ":" + cnonce + ":" + qop + ":" + ha2)
 }

@@ -1,7 +1,6 @@
 package nodes
 
 import (
-	"crypto/md5"
 	"crypto/subtle"
 	"encoding/hex"
 	"errors"
@@ -328,7 +327,7 @@ func (rg *Registrar) authenticate(tx transaction.ID, req *sipstack.Request) (str
 			rg.reply(tx, rg.response(req, 400), fmt.Sprintf("digest uri %q is not the Request-URI", c.URI()))
 			return "", false
 		}
-		want := rgDigest(c.Username(), rg.realm, pw, req.Method, c.URI(), c.Nonce(), c.NC(), c.CNonce(), c.QOP())
+		want := digestResponse(c.Username(), rg.realm, pw, req.Method, c.URI(), c.Nonce(), c.NC(), c.CNonce(), c.QOP())
 		if subtle.ConstantTimeCompare([]byte(want), []byte(strings.ToLower(c.Response()))) != 1 {
 			why = "wrong digest response for " + c.Username()
 			break
@@ -365,20 +364,6 @@ func (rg *Registrar) newNonce() string {
 	}
 	rg.nonces = append(rg.nonces, n)
 	return n
-}
-
-// rgDigest computes the request-digest of RFC 2617 3.2.2.1 for algorithm
-// MD5: with qop "auth", MD5(HA1:nonce:nc:cnonce:qop:HA2); without qop (RFC
-// 2069 compatibility), MD5(HA1:nonce:HA2); HA1 = MD5(user:realm:password),
-// HA2 = MD5(method:digest-uri).
-func rgDigest(user, realm, password, method, digestURI, nonce, nc, cnonce, qop string) string {
-	h := func(s string) string { sum := md5.Sum([]byte(s)); return hex.EncodeToString(sum[:]) }
-	ha1 := h(user + ":" + realm + ":" + password)
-	ha2 := h(method + ":" + digestURI)
-	if qop == "auth" {
-		return h(ha1 + ":" + nonce + ":" + nc + ":" + cnonce + ":" + qop + ":" + ha2)
-	}
-	return h(ha1 + ":" + nonce + ":" + ha2)
 }
 
 // response builds a response with the registrar's To tag (RFC 3261

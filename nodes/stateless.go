@@ -385,41 +385,12 @@ func (p *StatelessProxy) response(resp *sipstack.Response) {
 	}
 	_, _ = resp.Header.PopVia()
 	next := vias[1]
-	dest, err := transaction.ResponseDestination(next, slViaSource(p.net, next))
+	dest, err := transaction.ResponseDestination(next, viaDestination(p.net, next))
 	if err != nil {
 		p.note("discard", fmt.Sprintf("%s: %v", Label(resp), err))
 		return
 	}
 	p.send(resp, dest)
-}
-
-// slViaSource reconstructs, from a Via the proxy stamped when forwarding
-// the request, where that request came from: the received address (or the
-// sent-by host), the rport value (or the sent-by port) and the Via's
-// transport. A stateless proxy keeps nothing else.
-func slViaSource(net *sim.Network, v sipstack.Via) transaction.Destination {
-	tr, err := transaction.ParseTransport(v.Transport)
-	if err != nil {
-		tr = transaction.UDP
-	}
-	host := v.Received()
-	if host == "" {
-		host = v.Host
-	}
-	a, err := netip.ParseAddr(host)
-	if err != nil {
-		if h := net.Host(host); h != nil {
-			a = h.Addr()
-		}
-	}
-	port := v.Port
-	if rp, ok := v.RPort(); ok && rp > 0 {
-		port = rp
-	}
-	if port <= 0 || port > 65535 {
-		port = int(tr.DefaultPort())
-	}
-	return transaction.Destination{Addr: netip.AddrPortFrom(a, uint16(port)), Transport: tr}
 }
 
 // send serializes m and hands it to the network, labelled for the trace as

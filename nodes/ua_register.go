@@ -1,8 +1,6 @@
 package nodes
 
 import (
-	"crypto/md5"
-	"encoding/hex"
 	"fmt"
 	"strconv"
 	"strings"
@@ -217,12 +215,6 @@ func (ua *UserAgent) dropCredentials(req *sipstack.Request, name, realm string) 
 // cnonce), without qop otherwise (RFC 2069 compatibility, RFC 2617
 // 3.2.2.1).
 func uaDigest(method, digestURI string, ch sipstack.Challenge, cred DigestCredentials, cnonce string) sipstack.Credentials {
-	md5hex := func(s string) string {
-		sum := md5.Sum([]byte(s))
-		return hex.EncodeToString(sum[:])
-	}
-	ha1 := md5hex(cred.Username + ":" + ch.Realm() + ":" + cred.Password)
-	ha2 := md5hex(method + ":" + digestURI)
 	qop := ""
 	for _, q := range strings.Split(ch.QOP(), ",") {
 		if strings.TrimSpace(q) == "auth" {
@@ -230,12 +222,11 @@ func uaDigest(method, digestURI string, ch sipstack.Challenge, cred DigestCreden
 		}
 	}
 	const nc = "00000001"
-	var response string
+	ncField, cnonceField := "", ""
 	if qop != "" {
-		response = md5hex(ha1 + ":" + ch.Nonce() + ":" + nc + ":" + cnonce + ":" + qop + ":" + ha2)
-	} else {
-		response = md5hex(ha1 + ":" + ch.Nonce() + ":" + ha2)
+		ncField, cnonceField = nc, cnonce
 	}
+	response := digestResponse(cred.Username, ch.Realm(), cred.Password, method, digestURI, ch.Nonce(), ncField, cnonceField, qop)
 	p := sipstack.AuthParams("").
 		With("username", cred.Username, true).
 		With("realm", ch.Realm(), true).
