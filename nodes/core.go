@@ -225,6 +225,24 @@ func (c *Core) Respond(tx transaction.ID, resp *sipstack.Response) error {
 	return err
 }
 
+// Transport returns the destination of req, whose top Via is this
+// element's, sent towards dest (RFC 3261 18.1.1): the element's transport
+// policy, unless resolution named a transport other than UDP (RFC 3263
+// 4.1), and TCP for a request too large for UDP; the top Via is rewritten
+// to name the transport chosen. User agents and proxies call it before
+// SendRequest or SendDirect.
+func (c *Core) Transport(req *sipstack.Request, dest Target) Target {
+	pol := c.cfg.Transport
+	if dest.Transport != transaction.UDP {
+		pol.Transport = dest.Transport
+	}
+	d, _, err := pol.PrepareRequest(req, dest.Addr)
+	if err != nil {
+		return dest
+	}
+	return d
+}
+
 // Abandon destroys transaction tx (see [transaction.Layer.Abandon]).
 func (c *Core) Abandon(tx transaction.ID) { c.apply(c.layer.Abandon(tx, c.scratch[:0])) }
 

@@ -2,6 +2,7 @@ package nodes
 
 import (
 	"net/netip"
+	"strings"
 	"testing"
 	"time"
 
@@ -187,4 +188,39 @@ func TestNewCoreErrors(t *testing.T) {
 	assert.ErrorIs(t, err, ErrNoHost)
 	_, err = NewCore(n, Config{Host: "a", Timers: transaction.Config{T1: -1}}, &coreHandler{})
 	assert.Error(t, err)
+}
+
+// TestCoreTransport checks the transport choice of RFC 3261 18.1.1 that
+// user agents and proxies share: the configured transport, a non-UDP
+// transport named by resolution, and TCP for a request too large for UDP,
+// with the top Via rewritten to match.
+func TestCoreTransport(t *testing.T) {
+	n, _ := coreNet(t, 1)
+	big := strings.Repeat("x", 1400)
+	for _, tt := range []struct {
+		name   string
+		policy transaction.Transport
+		dest   transaction.Transport
+		body   string
+		want   transaction.Transport
+	}{
+		{"default UDP", transaction.UDP, transaction.UDP, "", transaction.UDP},
+		{"configured TCP", transaction.TCP, transaction.UDP, "", transaction.TCP},
+		{"resolved TCP wins over configured UDP", transaction.UDP, transaction.TCP, "", transaction.TCP},
+		{"too large for UDP", transaction.UDP, transaction.UDP, big, transaction.TCP},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := NewCore(n, Config{Host: "a", Transport: transaction.TransportPolicy{Transport: tt.policy}}, &coreHandler{})
+			require.NoError(t, err)
+			req := coreOptions(t, c)
+			if tt.body != "" {
+				req.SetBody("text/plain", []byte(tt.body))
+			}
+			got := c.Transport(req, transaction.Destination{Addr: netip.MustParseAddrPort("10.0.0.2:5060"), Transport: tt.dest})
+			assert.Equal(t, tt.want, got.Transport)
+			via, err := req.Header.Via()
+			require.NoError(t, err)
+			assert.Equal(t, tt.want.String(), via.Transport, "the top Via names the transport")
+		})
+	}
 }

@@ -808,7 +808,7 @@ func (p *StatefulProxy) attempt(b *spBranch) {
 	req := b.req.Clone()
 	req.Header.PrependVia(p.via(b.dest.Transport, spBranchID(ctx.hash, ctx.topVia, b.target, b.next)))
 	b.next++
-	b.dest = p.transport(req, b.dest)
+	b.dest = p.core.Transport(req, b.dest)
 	b.sent = req
 	p.core.Note("route", fmt.Sprintf("%s %s to %v (%s)", req.Method, b.target, b.dest, b.why))
 	tx, err := p.core.SendRequest(req, b.dest)
@@ -822,22 +822,6 @@ func (p *StatefulProxy) attempt(b *spBranch) {
 	if req.Method == sipstack.INVITE {
 		p.startTimerC(b)
 	}
-}
-
-// transport returns the destination of req, whose top Via is ours, sent
-// towards dest (RFC 3261 18.1.1): the element's transport policy, unless
-// resolution named a transport other than UDP (RFC 3263 4.1), and TCP for a
-// request too large for UDP; the top Via is rewritten to match.
-func (p *StatefulProxy) transport(req *sipstack.Request, dest Target) Target {
-	pol := p.core.Config().Transport
-	if dest.Transport != transaction.UDP {
-		pol.Transport = dest.Transport
-	}
-	d, _, err := pol.PrepareRequest(req, dest.Addr)
-	if err != nil {
-		return dest
-	}
-	return d
 }
 
 // startTimerC (re)starts Timer C of b (RFC 3261 16.6 step 11, 16.7 step 2).
@@ -1275,7 +1259,7 @@ func (p *StatefulProxy) forwardACK(req *sipstack.Request) {
 		return
 	}
 	fwd.Header.PrependVia(p.via(dests[0].Transport, spBranchID(h, top.String(), target, 0)))
-	dest := p.transport(fwd, dests[0])
+	dest := p.core.Transport(fwd, dests[0])
 	p.core.Note("route", fmt.Sprintf("ACK %s to %v (%s, stateless)", fwd.RequestURI, dest, how))
 	if delay > 0 {
 		p.core.after(delay, func() { p.core.SendDirect(fwd, dest) })

@@ -461,9 +461,21 @@ func TestTransportErrorCallerCrashes(t *testing.T) {
 		"p1: transport-loss 200/INVITE to 10.0.0.1:5060/TCP: reset (transaction 1)",
 		"p1: transport-error transaction 1",
 	}, notes[:4])
+	// bob's BYE after the missing ACK (13.3.1.4) follows its configured
+	// transport, TCP, to the crashed caller: a transport error of its own
+	// transaction.
+	var byeLoss []string
 	for _, n := range notes[4:] {
+		if strings.HasPrefix(n, "bob: ") {
+			byeLoss = append(byeLoss, n)
+			continue
+		}
 		assert.Equal(t, "p1: transport-loss 200/INVITE to 10.0.0.1:5060/TCP: timeout (no transaction)", n)
 	}
+	assert.Equal(t, []string{
+		"bob: transport-loss BYE to 10.0.0.1:5060/TCP: timeout (transaction 2)",
+		"bob: transport-error transaction 2",
+	}, byeLoss)
 	// RFC 3261 13.3.1.4: no ACK ever comes for bob's 2xx.
 	assert.Equal(t, CallTimedOut, bob.Calls()[0].Outcome())
 	uaAssertIdle(t, bob)

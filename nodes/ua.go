@@ -427,6 +427,7 @@ func (ua *UserAgent) transmit(ct *uaClientTx) {
 	ct.next++
 	r := ct.req.Clone()
 	r.Header.PrependVia(ua.core.Via(t.Transport))
+	t = ua.core.Transport(r, t)
 	ct.sent, ct.dest = r, t
 	tx, err := ua.core.SendRequest(r, t)
 	if err != nil {
@@ -450,6 +451,7 @@ func (ua *UserAgent) sendDirect(req *sipstack.Request, done func(*sipstack.Reque
 	}
 	t := targets[0]
 	req.Header.PrependVia(ua.core.Via(t.Transport))
+	t = ua.core.Transport(req, t)
 	fire := func() {
 		ua.core.SendDirect(req, t)
 		if done != nil {
