@@ -129,6 +129,7 @@ func TestSeedCallFlow(t *testing.T) {
 	require.NoError(t, err)
 	w.net.Sim().Run()
 
+	t.Logf("the reference scenario, message by message:\n  %s", strings.Join(w.ladder(), "\n  "))
 	assert.Equal(t, CallCompleted, call.Outcome(), "the call is answered, then hung up")
 	// The seed's flow, message for message, with the provisional
 	// responses it omits "for clarity". The stateless proxy forwards every
