@@ -938,11 +938,30 @@ func (p *StatefulProxy) Response(tx transaction.ID, resp *sipstack.Response) {
 	if err != nil || !p.isOurVia(top) {
 		return
 	}
-	if len(resp.Header.Values("Via")) == 0 {
-		return // the response to our own CANCEL
-	}
 	b := p.branches[tx]
-	if tx == 0 || b == nil {
+	if tx == 0 {
+		b = nil
+	}
+	if len(resp.Header.Values("Via")) == 0 {
+		if b == nil {
+			return // the response to our own CANCEL
+		}
+		// A branch's response with our Via alone: the next hop matched
+		// the request to an earlier server transaction of the same
+		// branch and sent that one's response again (RFC 3261 17.2.3).
+		// It happens to a CANCEL forwarded after the INVITE's context is
+		// gone: it has the INVITE's branch (16.6 step 8), as had the
+		// CANCEL this proxy generated itself before (16.10), whose
+		// transaction the UAS still holds. Its status answers this
+		// request too: rebuild it over the request's Vias, or the branch
+		// would never end and the caller never hear.
+		local := sipstack.NewResponse(b.ctx.req, resp.StatusCode, resp.Reason)
+		if to := resp.Header.Get("To"); to != "" {
+			local.Header.Set("To", to)
+		}
+		resp = local
+	}
+	if b == nil {
 		// 16.7: "If none is found, the element MUST process the
 		// response as if it were a stateless proxy": a further 2xx of
 		// a forked INVITE, whose branch is over, or any response that

@@ -772,11 +772,12 @@ func (ua *UserAgent) inDialogRequest(tx transaction.ID, req *sipstack.Request, s
 		// respond to the request with a 481".
 		ua.respond(tx, req, 481, "", nil)
 		if c := ua.outgoing[req.Header.CallID()]; err == nil && req.Method == sipstack.BYE &&
-			c != nil && c.localTag == id.LocalTag && !c.final && !c.ended && len(c.early) == 0 {
+			c != nil && c.localTag == id.LocalTag && !c.final && !c.ended {
 			// The callee ends a session whose 2xx, and every
 			// provisional with its tag, never arrived (RFC 3261
 			// 13.3.1.4): the INVITE will not be answered now, and is
-			// cancelled as for a BYE in an early dialog (below).
+			// cancelled as for a BYE in an early dialog (below), even
+			// with early dialogs of other forks left.
 			ua.core.Note("bye-early", id.String())
 			c.byeEarly = true
 			c.Cancel()
@@ -812,16 +813,19 @@ func (ua *UserAgent) inDialogRequest(tx transaction.ID, req *sipstack.Request, s
 			// waiting for the ACK and ended the session (RFC 3261
 			// 13.3.1.4). The INVITE client transaction, in Proceeding,
 			// has no timer left (17.1.1.2) and its 2xx will not come:
-			// when no other early dialog remains, the INVITE is
-			// cancelled (9.1), which ends the call at the latest 64*T1
-			// later.
+			// the INVITE is cancelled (9.1), which ends the call at the
+			// latest 64*T1 later. It is cancelled even when early
+			// dialogs of other forks remain: a callee sends BYE only
+			// after its 2xx (15), which a forking proxy forwarded,
+			// cancelling every other branch and forwarding no final
+			// response but a 2xx from then on (16.7 steps 5, 10), so
+			// waiting on them could wait for ever. A 2xx that still
+			// comes is acknowledged and ended with BYE.
 			ua.removeLeg(leg)
 			c.early = slices.DeleteFunc(c.early, func(l *uaLeg) bool { return l == leg })
-			if len(c.early) == 0 {
-				ua.core.Note("bye-early", id.String())
-				c.byeEarly = true
-				c.Cancel()
-			}
+			ua.core.Note("bye-early", id.String())
+			c.byeEarly = true
+			c.Cancel()
 		default:
 			ua.removeLeg(leg)
 		}

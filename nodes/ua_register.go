@@ -20,6 +20,10 @@ type uaRegistration struct {
 	attempts  int
 	refreshEv sim.EventID
 	stopped   bool
+	// busy: a REGISTER (its challenge retries included) awaits its
+	// final response; unregister: Unregister was called meanwhile, and
+	// the REGISTER of Expires 0 waits for it (RFC 3261 10.2).
+	busy, unregister bool
 }
 
 // UARegistration is the registration state of a [UserAgent].
@@ -47,15 +51,38 @@ func (ua *UserAgent) register() {
 }
 
 // Unregister removes the user's binding with a REGISTER of Expires 0 (RFC
-// 3261 10.2.2) and stops the refreshes.
+// 3261 10.2.2) and stops the refreshes. With a REGISTER still awaiting its
+// final response, the removal is sent once that one is answered or has
+// timed out (RFC 3261 10.2).
 func (ua *UserAgent) Unregister() error {
 	if ua.opts.Register.Registrar.IsZero() {
 		return ErrUANoRegister
 	}
 	ua.reg.stopped = true
 	ua.core.Sim().Cancel(ua.reg.refreshEv)
+	if ua.reg.busy {
+		// RFC 3261 10.2: "A UA SHOULD NOT send a new registration ...
+		// until it has received a final response from the registrar for
+		// the previous one or the previous REGISTER request has timed
+		// out." Sent at once, the removal could reach the registrar
+		// before a refresh still in flight, which would then bind the
+		// contact again.
+		ua.reg.unregister = true
+		return nil
+	}
 	ua.sendRegister(0)
 	return nil
+}
+
+// registerDone ends the pending REGISTER, and sends the removal that
+// Unregister deferred, if any.
+func (ua *UserAgent) registerDone() {
+	r := &ua.reg
+	r.busy = false
+	if r.unregister {
+		r.unregister = false
+		ua.sendRegister(0)
+	}
 }
 
 // sendRegister sends a REGISTER for the user's Contact with the given
@@ -80,6 +107,12 @@ func (ua *UserAgent) sendRegister(expires time.Duration) {
 		if code < 200 {
 			return
 		}
+		done := true
+		defer func() {
+			if done {
+				ua.registerDone()
+			}
+		}()
 		r.status = code
 		if (code == 401 || code == 407) && challenged < 2 && ua.authorize(ct.req, resp) {
 			// RFC 3261 22.2: resubmit with credentials, the same Call-ID
@@ -90,6 +123,7 @@ func (ua *UserAgent) sendRegister(expires time.Duration) {
 			ct.heard = false
 			ua.core.Note("challenged", fmt.Sprintf("REGISTER: %d, retrying with credentials", code))
 			r.attempts++
+			done = false
 			ua.send(ct, hop)
 			return
 		}
@@ -118,8 +152,10 @@ func (ua *UserAgent) sendRegister(expires time.Duration) {
 			r.status = 503
 		}
 		ua.core.Note("register-failed", "no response")
+		ua.registerDone()
 	}
 	r.attempts++
+	r.busy = true
 	ua.send(ct, hop)
 }
 
