@@ -310,28 +310,7 @@ func (h Header) Via() (Via, error) {
 }
 
 // Vias returns every Via value, top first.
-func (h Header) Vias() ([]Via, error) {
-	var out []Via
-	var msg string
-	for i := range h {
-		if !same(h[i].Name, hVia, "") {
-			continue
-		}
-		ok := eachValue(h[i].Value, func(s string) bool {
-			var v Via
-			v, msg = parseVia(s)
-			out = append(out, v)
-			return msg == ""
-		})
-		if !ok {
-			msg = "unbalanced quotes or brackets"
-		}
-		if msg != "" {
-			return nil, syntaxError("Via", msg)
-		}
-	}
-	return out, nil
-}
+func (h Header) Vias() ([]Via, error) { return listValues(h, hVia, parseVia) }
 
 // PrependVia adds v as the new top Via value (RFC 3261 8.1.1.7, 16.6
 // step 8), in a field of its own before the first Via field.
@@ -366,25 +345,30 @@ func (h Header) address(id hdr) (Address, error) {
 	return a, nil
 }
 
-func (h Header) addresses(id hdr) ([]Address, error) {
-	name := headerTable[id].name
-	var out []Address
+func (h Header) addresses(id hdr) ([]Address, error) { return listValues(h, id, parseAddress) }
+
+// listValues parses every value of the list header id, in order, across
+// all its fields (RFC 3261 7.3.1: several fields of a list header are one
+// comma-separated list). The error names the header and the first value
+// that does not parse.
+func listValues[T any](h Header, id hdr, parse func(string) (T, string)) ([]T, error) {
+	var out []T
 	var msg string
 	for i := range h {
 		if !same(h[i].Name, id, "") {
 			continue
 		}
 		ok := eachValue(h[i].Value, func(s string) bool {
-			var a Address
-			a, msg = parseAddress(s)
-			out = append(out, a)
+			var v T
+			v, msg = parse(s)
+			out = append(out, v)
 			return msg == ""
 		})
 		if !ok {
 			msg = "unbalanced quotes or brackets"
 		}
 		if msg != "" {
-			return nil, syntaxError(name, msg)
+			return nil, syntaxError(headerTable[id].name, msg)
 		}
 	}
 	return out, nil
@@ -430,28 +414,7 @@ func (h *Header) PopRoute() (Address, error) {
 
 // Contacts returns every Contact value in order (RFC 3261 20.10),
 // including the wildcard "*".
-func (h Header) Contacts() ([]Contact, error) {
-	var out []Contact
-	var msg string
-	for i := range h {
-		if !same(h[i].Name, hContact, "") {
-			continue
-		}
-		ok := eachValue(h[i].Value, func(s string) bool {
-			var c Contact
-			c, msg = parseContact(s)
-			out = append(out, c)
-			return msg == ""
-		})
-		if !ok {
-			msg = "unbalanced quotes or brackets"
-		}
-		if msg != "" {
-			return nil, syntaxError("Contact", msg)
-		}
-	}
-	return out, nil
-}
+func (h Header) Contacts() ([]Contact, error) { return listValues(h, hContact, parseContact) }
 
 // CallID returns the Call-ID (RFC 3261 20.8), or "" if absent.
 func (h Header) CallID() string { return h.Get("Call-ID") }

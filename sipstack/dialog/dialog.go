@@ -95,6 +95,21 @@ type Dialog struct {
 	routeValue                       string
 }
 
+// creatingPair checks that resp to req can create a dialog (RFC 3261 12.1:
+// a 101-299 response to an INVITE) and reads what both sides of a dialog
+// take from the pair. It returns the response's status code.
+func creatingPair(req *sipstack.Request, resp *sipstack.Response) (pair, int, error) {
+	if req == nil || resp == nil {
+		return pair{}, 0, fmt.Errorf("%w: nil message", ErrMalformed)
+	}
+	code := resp.StatusCode
+	if req.Method != sipstack.INVITE || code < 101 || code > 299 {
+		return pair{}, 0, fmt.Errorf("%w: %d response to %s", ErrNotDialogCreating, code, req.Method)
+	}
+	m, err := readPair(req, resp)
+	return m, code, err
+}
+
 // NewUAC creates the dialog that the response resp to the INVITE req
 // establishes at the UAC that sent req (RFC 3261 12.1.2). resp must be a 2xx
 // (the dialog is then [Confirmed]) or a 101-199 with a To tag ([Early]); req
@@ -115,14 +130,7 @@ type Dialog struct {
 // ([ErrMissingContact]), as is an INVITE without Contact or with a non-SIPS
 // Contact where RFC 3261 12.1.2 requires SIPS.
 func NewUAC(req *sipstack.Request, resp *sipstack.Response) (*Dialog, error) {
-	if req == nil || resp == nil {
-		return nil, fmt.Errorf("%w: nil message", ErrMalformed)
-	}
-	code := resp.StatusCode
-	if req.Method != sipstack.INVITE || code < 101 || code > 299 {
-		return nil, fmt.Errorf("%w: %d response to %s", ErrNotDialogCreating, code, req.Method)
-	}
-	m, err := readPair(req, resp)
+	m, code, err := creatingPair(req, resp)
 	if err != nil {
 		return nil, err
 	}
@@ -218,14 +226,7 @@ func (d *Dialog) learnFromResponse(resp *sipstack.Response, final bool) error {
 // a SIPS top Record-Route, or no Record-Route and a SIPS Contact (RFC 3261
 // 12.1.1); req must carry a Contact.
 func NewUAS(req *sipstack.Request, resp *sipstack.Response) (*Dialog, error) {
-	if req == nil || resp == nil {
-		return nil, fmt.Errorf("%w: nil message", ErrMalformed)
-	}
-	code := resp.StatusCode
-	if req.Method != sipstack.INVITE || code < 101 || code > 299 {
-		return nil, fmt.Errorf("%w: %d response to %s", ErrNotDialogCreating, code, req.Method)
-	}
-	m, err := readPair(req, resp)
+	m, code, err := creatingPair(req, resp)
 	if err != nil {
 		return nil, err
 	}

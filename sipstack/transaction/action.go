@@ -2,6 +2,7 @@ package transaction
 
 import (
 	"bytes"
+	"fmt"
 	"strconv"
 	"time"
 
@@ -101,24 +102,8 @@ func (a Action) String() string {
 		b = append(b, " tx "...)
 		b = strconv.AppendUint(b, uint64(a.Tx), 10)
 	}
+	b = appendSendOrTimer(b, a.Kind, a.Data, a.Dest, a.Timer, a.Duration)
 	switch a.Kind {
-	case ActionSend:
-		line := a.Data
-		if i := bytes.IndexByte(line, '\r'); i >= 0 {
-			line = line[:i]
-		}
-		b = append(b, ' ')
-		b = strconv.AppendQuote(b, string(line))
-		b = append(b, " to "...)
-		b = append(b, a.Dest.String()...)
-	case ActionStartTimer:
-		b = append(b, ' ')
-		b = append(b, a.Timer.String()...)
-		b = append(b, ' ')
-		b = append(b, a.Duration.String()...)
-	case ActionStopTimer, ActionTimeout:
-		b = append(b, ' ')
-		b = append(b, a.Timer.String()...)
 	case ActionState:
 		b = append(b, ' ')
 		b = append(b, a.State.String()...)
@@ -133,4 +118,30 @@ func (a Action) String() string {
 		}
 	}
 	return string(b)
+}
+
+// appendSendOrTimer appends what [Action.String] and [UAS2xxAction.String]
+// say alike of a send (its first line and destination) and of a timer
+// action (the timer and, when started, its duration).
+func appendSendOrTimer(b []byte, k ActionKind, data []byte, dest Destination, timer fmt.Stringer, d time.Duration) []byte {
+	switch k {
+	case ActionSend:
+		line := data
+		if i := bytes.IndexByte(line, '\r'); i >= 0 {
+			line = line[:i]
+		}
+		b = append(b, ' ')
+		b = strconv.AppendQuote(b, string(line))
+		b = append(b, " to "...)
+		b = append(b, dest.String()...)
+	case ActionStartTimer:
+		b = append(b, ' ')
+		b = append(b, timer.String()...)
+		b = append(b, ' ')
+		b = append(b, d.String()...)
+	case ActionStopTimer, ActionTimeout:
+		b = append(b, ' ')
+		b = append(b, timer.String()...)
+	}
+	return b
 }

@@ -1,7 +1,6 @@
 package transaction
 
 import (
-	"bytes"
 	"fmt"
 	"strconv"
 	"time"
@@ -77,27 +76,7 @@ type UAS2xxAction struct {
 // `send "SIP/2.0 200 OK" to 192.0.2.1:5060/UDP` or
 // "start 2xx retransmit 500ms".
 func (a UAS2xxAction) String() string {
-	b := []byte(a.Kind.String())
-	switch a.Kind {
-	case ActionSend:
-		line := a.Data
-		if i := bytes.IndexByte(line, '\r'); i >= 0 {
-			line = line[:i]
-		}
-		b = append(b, ' ')
-		b = strconv.AppendQuote(b, string(line))
-		b = append(b, " to "...)
-		b = append(b, a.Dest.String()...)
-	case ActionStartTimer:
-		b = append(b, ' ')
-		b = append(b, a.Timer.String()...)
-		b = append(b, ' ')
-		b = append(b, a.Duration.String()...)
-	case ActionStopTimer, ActionTimeout:
-		b = append(b, ' ')
-		b = append(b, a.Timer.String()...)
-	}
-	return string(b)
+	return string(appendSendOrTimer([]byte(a.Kind.String()), a.Kind, a.Data, a.Dest, a.Timer, a.Duration))
 }
 
 // A UAS2xxPolicy says whether a [UAS2xx] retransmits over a reliable
