@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"math/bits"
 	"slices"
 	"time"
 )
@@ -9,20 +10,20 @@ import (
 // EventID names a scheduled event so that it can be cancelled. The zero
 // EventID is valid and names no event: cancelling it does nothing. An EventID
 // stays safe to use after its event fired or was cancelled; it never comes to
-// name a later event (a slot must be reused 2³² times before an old EventID
-// could match it again).
+// name a later event (that would take a later event given the same slot
+// exactly a multiple of 2³² schedulings later).
 type EventID struct {
 	slot uint32 // index+1 into Simulator.slots; 0 means none
-	gen  uint32 // generation of the slot when the event was scheduled
+	gen  uint32 // low half of Simulator.serial when the event was scheduled
 }
 
 // IsZero reports whether id names no event. Cost: O(1).
 func (id EventID) IsZero() bool { return id.slot == 0 }
 
 // Key layout. A heap entry orders by (at, key) where key packs the insertion
-// sequence number above the index of the event's slot:
+// sequence number above a flag and the index of the event's slot:
 //
-//	key = seq<<slotBits | slot index
+//	key = seq<<seqShift | argBit (AtArg events) | slot index
 //
 // Sequence numbers are unique among pending events, so comparing keys
 // compares sequence numbers, and an entry is 16 bytes: two siblings of the
@@ -31,6 +32,12 @@ const (
 	slotBits = 28
 	slotMask = 1<<slotBits - 1
 
+	// argBit marks the entry of an AtArg event, whose callback is in its
+	// slot rather than in fns. It lies below the sequence number, so it
+	// never decides an order.
+	argBit   = 1 << slotBits
+	seqShift = slotBits + 1
+
 	// MaxPending is the largest number of events that may be pending at
 	// once. Scheduling beyond it panics: it means some model schedules
 	// events without bound (the slab would then hold over 10 GiB).
@@ -38,34 +45,39 @@ const (
 
 	// seqLimit bounds the sequence numbers: when s.seq reaches it the
 	// pending entries are renumbered from 1 in their order (see renumber).
-	seqLimit = 1 << (64 - slotBits)
+	seqLimit = 1 << (64 - seqShift)
 )
 
 // entry is one element of the pending-event heap: a value holding no
 // pointers, so the garbage collector never scans the heap.
 type entry struct {
 	at  Time   // never negative: events are never scheduled before time 0
-	key uint64 // seq<<slotBits | slot index
+	key uint64 // seq<<seqShift | argBit if AtArg | slot index
 }
 
 // less reports whether a is ordered before b: earlier time first, then
 // lower key, that is lower sequence number.
-func less(a, b entry) bool { return a.at < b.at || (a.at == b.at && a.key < b.key) }
+func less(a, b *entry) bool { return a.at < b.at || (a.at == b.at && a.key < b.key) }
 
-// slot holds the callback of one pending event. Slots are recycled through a
-// free list, so steady-state scheduling allocates nothing.
+// slot holds the cold part of one event's state: what Cancel checks, and the
+// callback of an AtArg event. Its hot part lives in dense per-slot arrays of
+// the Simulator (fns, keys, and the used and dirty bitsets), so that running
+// a plain func() event reads 8 bytes of fns rather than a slot. A slot is in
+// use from the scheduling of its event until the event fires or is
+// cancelled; the used bitset tells which. Firing a plain func() event leaves
+// its slot untouched.
 type slot struct {
-	fnArg func(any) // nil when the event is a plain func(), held in arg
-	arg   any
-	key   uint64 // key of the event's heap entry while pending; 0 while free
-	gen   uint32 // bumped on every release: stale EventIDs no longer match
-	next  uint32 // free-list link (index+1), valid while free
+	fnArg func(any) // callback of a pending AtArg event, else nil
+	arg   any       // its argument, else nil
+	gen   uint32    // EventID.gen of the event last scheduled into the slot
+	ndead uint32    // cancelled entries in the heap that name this slot
 }
 
 // hbase is the index of the heap's root. The heap is binary and 1-based:
 // the children of p are 2p and 2p+1, its parent p/2. Each pair of siblings
 // then starts at an even index, so the 32 bytes of a pair share a cache line
-// on a 64-byte-aligned array (every large Go allocation is).
+// on a 64-byte-aligned array (every large Go allocation is), and so do the
+// four grandchildren 4p..4p+3 of p.
 const hbase = 1
 
 // Simulator is a discrete-event scheduler over virtual time. It is a value
@@ -75,27 +87,49 @@ const hbase = 1
 //
 // Events run in order of their time; events at the same instant run in the
 // order they were scheduled. Pending events live in a binary min-heap of
-// 16-byte value entries ordered by (time, sequence); callbacks live in a
-// recycled slab indexed by the entry. Cancellation releases the callback at
-// once and leaves a dead entry that the heap drops when it surfaces, or in one
-// O(n) compaction when dead entries outnumber live ones, so the heap never
-// holds more than about twice the pending population. Memory is bounded by
-// the peak pending population.
+// 16-byte value entries ordered by (time, sequence), each naming a slot of a
+// recycled slab; a plain func() callback is kept in a dense per-slot array
+// (8 bytes a slot), an AtArg callback and argument in the slot itself.
+// Cancellation releases the callback and frees the slot at once and leaves
+// a dead entry that the heap drops when it surfaces, or in one O(n)
+// compaction when dead entries outnumber live ones, so the heap never holds
+// more than about twice the pending population.
+//
+// Running an event touches as little memory at random places as possible,
+// since once the population outgrows the caches every such access is a
+// cache and TLB miss. A slot named by a dead entry is flagged in a bitset
+// (one bit per slot, small enough to stay in cache), so that telling a live
+// entry from a dead one reads nothing else unless the slot is flagged; a
+// plain func() event is then run by reading its func and clearing its bit in
+// the used bitset, and its slot is not touched. A new event takes a slot that
+// Cancel freed if there is one (its memory is warm), else the next free slot
+// after the previous one in slab order, so that scheduling writes the slab
+// and the per-slot arrays sequentially rather than at the random slot of the
+// event that just fired. For that the slab is kept at least a quarter free
+// once past 64 slots: it holds at most about twice the peak pending
+// population. Memory is bounded by the peak pending population.
 //
 // An optional event limit (SetMaxEvents) bounds every run.
 type Simulator struct {
 	now       Time
 	seq       uint64 // last sequence number given out
+	serial    uint64 // events scheduled so far: EventID.gen is its low half
 	heap      []entry
 	slots     []slot
-	free      uint32 // head of the slot free list (index+1), 0 when empty
-	live      int    // events scheduled and neither fired nor cancelled
-	dead      int    // cancelled entries still in the heap
+	keys      []uint64 // per slot: key of its event's entry while pending; 0 after Cancel
+	fns       []func() // per slot: the callback of a pending plain func() event
+	used      []uint64 // bitset: slot in use (pending, or in hot); bits past len(slots) set
+	dirty     []uint64 // bitset: slot's ndead != 0
+	cursor    int      // word of used where the search for a free slot starts
+	hot       []uint32 // slots freed by Cancel, still marked used: taken first
+	live      int      // events scheduled and neither fired nor cancelled
+	dead      int      // cancelled entries still in the heap
 	stopped   bool
 	limited   bool
 	maxEvents uint64
 	fired     uint64
 	seed      uint64
+	touched   Time // written by siftDown, so that its touching loads are kept
 }
 
 // New returns a Simulator at time 0, with no events pending and no event
@@ -120,15 +154,16 @@ func (s *Simulator) Fired() uint64 { return s.fired }
 
 // At schedules fn to run at time at. A time in the past runs at Now, after
 // the events already scheduled for Now. It panics if fn is nil or if
-// MaxPending events are already pending. Cost: O(log n) worst case for n
-// pending events, O(1) on average when times are random; no allocation once
+// MaxPending events are already pending. Cost: O(log n) for n pending
+// events, O(1) on average when times are random (plus the search for a free
+// slot and the growth of slab and heap, O(1) amortized); no allocation once
 // the slab and heap have grown to the pending population (fn itself
 // allocates if it is a closure created per call).
 func (s *Simulator) At(at Time, fn func()) EventID {
 	if fn == nil {
 		panic("sim: At with a nil func")
 	}
-	return s.schedule(at, nil, fn)
+	return s.schedule(at, fn, nil, nil)
 }
 
 // After schedules fn to run d after Now; a negative d means Now. Cost: as
@@ -137,7 +172,7 @@ func (s *Simulator) After(d time.Duration, fn func()) EventID {
 	if fn == nil {
 		panic("sim: After with a nil func")
 	}
-	return s.schedule(s.now.Add(d), nil, fn)
+	return s.schedule(s.now.Add(d), fn, nil, nil)
 }
 
 // AtArg schedules fn(arg) to run at time at. Passing a long-lived fn and a
@@ -146,7 +181,7 @@ func (s *Simulator) AtArg(at Time, fn func(any), arg any) EventID {
 	if fn == nil {
 		panic("sim: AtArg with a nil func")
 	}
-	return s.schedule(at, fn, arg)
+	return s.schedule(at, nil, fn, arg)
 }
 
 // AfterArg schedules fn(arg) to run d after Now. Cost: as At.
@@ -154,68 +189,120 @@ func (s *Simulator) AfterArg(d time.Duration, fn func(any), arg any) EventID {
 	if fn == nil {
 		panic("sim: AfterArg with a nil func")
 	}
-	return s.schedule(s.now.Add(d), fn, arg)
+	return s.schedule(s.now.Add(d), nil, fn, arg)
 }
 
-// schedule stores the callback (fnArg, arg), or the plain func held in arg
-// when fnArg is nil, and pushes its entry.
-func (s *Simulator) schedule(at Time, fnArg func(any), arg any) EventID {
+// schedule takes a slot, stores the callback (fn in fns for a plain func()
+// event, fnArg and arg in the slot for an AtArg event) and pushes the
+// event's entry.
+func (s *Simulator) schedule(at Time, fn func(), fnArg func(any), arg any) EventID {
 	if at < s.now {
 		at = s.now
-	}
-	var idx uint32
-	if s.free != 0 {
-		idx = s.free - 1
-		s.free = s.slots[idx].next
-	} else {
-		if len(s.slots) >= MaxPending {
-			panic(fmt.Sprintf("sim: more than %d events pending", MaxPending))
-		}
-		s.slots = append(s.slots, slot{})
-		idx = uint32(len(s.slots) - 1)
 	}
 	if s.seq+1 >= seqLimit {
 		s.renumber()
 	}
+	idx := s.alloc()
 	s.seq++
-	key := s.seq<<slotBits | uint64(idx)
+	key := s.seq<<seqShift | uint64(idx)
+	s.serial++
+	gen := uint32(s.serial)
 	sl := &s.slots[idx]
-	sl.fnArg, sl.arg, sl.key = fnArg, arg, key
+	sl.gen = gen
+	if fnArg != nil {
+		sl.fnArg, sl.arg = fnArg, arg
+		key |= argBit
+	} else {
+		s.fns[idx] = fn
+	}
+	s.keys[idx] = key
 	s.push(entry{at: at, key: key})
 	s.live++
-	return EventID{slot: idx + 1, gen: sl.gen}
+	return EventID{slot: idx + 1, gen: gen}
+}
+
+// alloc returns a free slot, marked used: the one Cancel freed last if any,
+// else the first free slot from the cursor on. Cost: O(1) amortized, as the
+// slab is kept at least a quarter free (once past 64 slots) and the cursor
+// only moves forward, wrapping around.
+func (s *Simulator) alloc() uint32 {
+	if n := len(s.hot); n > 0 {
+		idx := s.hot[n-1]
+		s.hot = s.hot[:n-1]
+		return idx
+	}
+	// Every slot not in hot is used exactly when pending.
+	if m := len(s.slots); s.live == m || m >= 64 && s.live >= m-m/4 {
+		s.grow()
+	}
+	u := s.used
+	i := s.cursor
+	for {
+		if i >= len(u) {
+			i = 0
+		}
+		if w := u[i]; w != ^uint64(0) {
+			b := bits.TrailingZeros64(^w)
+			u[i] = w | 1<<b
+			s.cursor = i
+			return uint32(i<<6 + b)
+		}
+		i++
+	}
+}
+
+// grow adds free slots: one at a time while the slab is under 64 slots,
+// then enough to make it twice the live population.
+func (s *Simulator) grow() {
+	m := len(s.slots)
+	n := m + 1
+	if m >= 64 {
+		n = 2 * (s.live + 1)
+	}
+	if n = min(n, MaxPending); n <= m {
+		if s.live < m {
+			return // at the limit, but a slot is free
+		}
+		panic(fmt.Sprintf("sim: more than %d events pending", MaxPending))
+	}
+	s.slots = append(s.slots, make([]slot, n-m)...)
+	s.keys = append(s.keys, make([]uint64, n-m)...)
+	s.fns = append(s.fns, make([]func(), n-m)...)
+	for len(s.used) < (n+63)>>6 {
+		s.used = append(s.used, ^uint64(0))
+		s.dirty = append(s.dirty, 0)
+	}
+	for i := m; i < n; i++ {
+		s.used[i>>6] &^= 1 << (i & 63)
+	}
 }
 
 // Cancel stops a pending event from running and reports whether it did: false
-// when id is zero or its event already ran or was cancelled. The event's
-// callback and argument are released at once. Cost: O(1) amortized (an O(n)
-// compaction runs when dead entries outnumber live ones, so at most once per
-// n/2 cancellations).
+// when id is zero or its event already ran or was cancelled. The event's slot
+// is freed and its callback and argument released at once. Cost: O(1)
+// amortized (an O(n) compaction runs when dead entries outnumber live ones,
+// so at most once per n/2 cancellations).
 func (s *Simulator) Cancel(id EventID) bool {
 	if id.slot == 0 || int(id.slot) > len(s.slots) {
 		return false
 	}
-	sl := &s.slots[id.slot-1]
-	if sl.key == 0 || sl.gen != id.gen {
+	idx := id.slot - 1
+	sl := &s.slots[idx]
+	if s.used[idx>>6]&(1<<(idx&63)) == 0 || s.keys[idx] == 0 || sl.gen != id.gen {
 		return false
 	}
-	s.release(id.slot - 1)
+	sl.ndead++
+	sl.fnArg, sl.arg = nil, nil
+	s.keys[idx] = 0
+	s.fns[idx] = nil
+	s.dirty[idx>>6] |= 1 << (idx & 63)
+	s.hot = append(s.hot, idx)
 	s.live--
 	s.dead++
 	if s.dead > 64 && s.dead > s.live {
 		s.compact()
 	}
 	return true
-}
-
-// release returns a slot to the free list and bumps its generation so that
-// stale EventIDs and heap entries no longer match it.
-func (s *Simulator) release(idx uint32) {
-	sl := &s.slots[idx]
-	sl.fnArg, sl.arg, sl.key = nil, nil, 0
-	sl.gen++
-	sl.next = s.free
-	s.free = idx + 1
 }
 
 // SetMaxEvents bounds the number of events the simulator runs over its
@@ -246,22 +333,32 @@ func (s *Simulator) Step() bool {
 	return true
 }
 
-// runTop pops the root entry, which must be live, and runs its event.
+// runTop pops the root entry, which must be live, frees its slot and runs
+// its event. A plain func() event is run from fns, and its slot freed by
+// clearing its used bit: the slot itself is not touched.
 func (s *Simulator) runTop() {
 	e := s.heap[hbase]
 	idx := uint32(e.key & slotMask)
+	if e.key&argBit == 0 {
+		fn := s.fns[idx]
+		s.fns[idx] = nil
+		s.popRoot()
+		s.used[idx>>6] &^= 1 << (idx & 63)
+		s.live--
+		s.now = e.at
+		s.fired++
+		fn()
+		return
+	}
 	sl := &s.slots[idx]
 	fnArg, arg := sl.fnArg, sl.arg
+	sl.fnArg, sl.arg = nil, nil
 	s.popRoot()
-	s.release(idx)
+	s.used[idx>>6] &^= 1 << (idx & 63)
 	s.live--
 	s.now = e.at
 	s.fired++
-	if fnArg != nil {
-		fnArg(arg)
-	} else {
-		arg.(func())()
-	}
+	fnArg(arg)
 }
 
 // Run runs events until none is pending, Stop is called, or the event limit
@@ -307,13 +404,28 @@ func (s *Simulator) NextTime() (Time, bool) {
 	return s.heap[hbase].at, true
 }
 
+// isLive reports whether the heap entry e is live. Every cancelled entry
+// still in the heap is counted in its slot's ndead, so an entry whose slot
+// has no dirty bit is live without reading more; otherwise it is live when
+// its slot is in use with its key.
+func (s *Simulator) isLive(e *entry) bool {
+	idx := e.key & slotMask
+	w, b := idx>>6, uint64(1)<<(idx&63)
+	return s.dirty[w]&b == 0 || s.used[w]&b != 0 && s.keys[idx] == e.key
+}
+
 // dropDeadTop pops cancelled entries off the top and reports whether a live
 // entry remains.
 func (s *Simulator) dropDeadTop() bool {
 	for len(s.heap) > hbase {
-		e := s.heap[hbase]
-		if s.slots[e.key&slotMask].key == e.key {
+		e := &s.heap[hbase]
+		if s.isLive(e) {
 			return true
+		}
+		idx := e.key & slotMask
+		sl := &s.slots[idx]
+		if sl.ndead--; sl.ndead == 0 {
+			s.dirty[idx>>6] &^= 1 << (idx & 63)
 		}
 		s.popRoot()
 		s.dead--
@@ -324,18 +436,37 @@ func (s *Simulator) dropDeadTop() bool {
 // compact rebuilds the heap from its live entries in O(n), and gives back
 // the heap's memory when it is four times larger than needed.
 func (s *Simulator) compact() {
-	h := s.heap[:hbase]
-	for _, e := range s.heap[hbase:] {
-		if s.slots[e.key&slotMask].key == e.key {
-			h = append(h, e)
+	// This is isLive without branches, which would mispredict here, and
+	// without reading keys for a clean slot (keys[0] instead, in cache).
+	old := s.heap
+	j := hbase
+	for i := hbase; i < len(old); i++ {
+		e := old[i]
+		idx := e.key & slotMask
+		w, sh := idx>>6, idx&63
+		d := s.dirty[w] >> sh & 1
+		var match uint64
+		if s.keys[idx&-d] == e.key {
+			match = 1
 		}
+		old[j] = e
+		j += int(d ^ 1 | s.used[w]>>sh&match)
 	}
-	clear(s.heap[len(h):])
+	h := old[:j]
+	clear(old[j:])
 	if c := cap(h); c > 1024 && len(h) < c/4 {
 		h = append(make([]entry, 0, 2*len(h)), h...)
 	}
 	s.heap = h
 	s.dead = 0
+	// No dead entry is left: no slot is dirty.
+	for w, b := range s.dirty {
+		for b != 0 {
+			s.slots[w<<6+bits.TrailingZeros64(b)].ndead = 0
+			b &= b - 1
+		}
+		s.dirty[w] = 0
+	}
 	n := len(h)
 	// Floyd's heap construction: sift down every internal node, last first.
 	for p := (n - 1) >> 1; p >= hbase; p-- {
@@ -345,15 +476,16 @@ func (s *Simulator) compact() {
 
 // renumber gives the pending events the sequence numbers 1..n in their
 // order, so that sequence numbers never overflow the key. It runs once per
-// 2³⁶ schedules: O(n log n).
+// 2³⁵ schedules: O(n log n). EventIDs do not depend on sequence numbers and
+// stay valid.
 func (s *Simulator) renumber() {
 	s.compact()
 	h := s.heap[hbase:]
 	slices.SortFunc(h, func(a, b entry) int {
 		switch {
-		case less(a, b):
+		case less(&a, &b):
 			return -1
-		case less(b, a):
+		case less(&b, &a):
 			return 1
 		}
 		return 0
@@ -361,8 +493,8 @@ func (s *Simulator) renumber() {
 	// A sorted array is a valid heap: every parent precedes its children.
 	for i := range h {
 		idx := h[i].key & slotMask
-		h[i].key = uint64(i+1)<<slotBits | idx
-		s.slots[idx].key = h[i].key
+		h[i].key = uint64(i+1)<<seqShift | h[i].key&(argBit|slotMask)
+		s.keys[idx] = h[i].key
 	}
 	s.seq = uint64(len(h))
 }
@@ -378,7 +510,7 @@ func (s *Simulator) push(e entry) {
 	i := len(h) - 1
 	for i > hbase {
 		p := i >> 1
-		if !less(e, h[p]) {
+		if !less(&e, &h[p]) {
 			break
 		}
 		h[i] = h[p]
@@ -405,24 +537,34 @@ func (s *Simulator) popRoot() {
 // with a branchy comparison measured fastest here (against 4-ary layouts,
 // branch-free sibling selection and Wegener's bottom-up pop): while a
 // comparison waits for memory the processor speculates down the likelier
-// child and so starts the next level's load early.
+// child and so starts the next level's load early; touching the
+// grandchildren starts the load after that too.
 func (s *Simulator) siftDown(p int) {
 	h := s.heap
 	n := len(h)
 	e := h[p]
+	var t Time
 	for {
 		c := 2 * p
 		if c >= n {
 			break
 		}
-		if c+1 < n && less(h[c+1], h[c]) {
+		// Touch the grandchildren (one cache line) while this level's
+		// comparisons wait: their line then loads in the shadow of this
+		// level's, and the walk below the cached top of the heap waits for
+		// memory about once per two levels rather than once per level.
+		if g := 2 * c; g < n {
+			t += h[g].at
+		}
+		if c+1 < n && less(&h[c+1], &h[c]) {
 			c++
 		}
-		if !less(h[c], e) {
+		if !less(&h[c], &e) {
 			break
 		}
 		h[p] = h[c]
 		p = c
 	}
 	h[p] = e
+	s.touched = t
 }

@@ -486,6 +486,69 @@ func TestSlabBoundedByPeakPending(t *testing.T) {
 	}
 }
 
+// A large population churned by firing and cancelling keeps the slab within
+// twice its peak (slots are kept a quarter free so that scheduling writes the
+// slab in order), and the bitsets consistent with it.
+func TestSlabBoundedLargePopulation(t *testing.T) {
+	s := New(1)
+	rng := rand.New(rand.NewPCG(5, 6))
+	const n = 5000
+	var timeouts []EventID
+	var tick func()
+	tick = func() {
+		s.After(time.Duration(rng.IntN(1e6)), tick)
+		if len(timeouts) > 0 && rng.IntN(2) == 0 {
+			i := rng.IntN(len(timeouts))
+			s.Cancel(timeouts[i])
+			timeouts[i] = timeouts[len(timeouts)-1]
+			timeouts = timeouts[:len(timeouts)-1]
+		}
+		if rng.IntN(2) == 0 {
+			timeouts = append(timeouts, s.After(time.Second+time.Duration(rng.IntN(1e6)), func() {}))
+		}
+	}
+	for range n {
+		s.After(time.Duration(rng.IntN(1e6)), tick)
+	}
+	peak := 0
+	for range 200000 {
+		s.Step()
+		peak = max(peak, s.Pending())
+	}
+	if max := 2*peak + 2; len(s.slots) > max {
+		t.Errorf("slab holds %d slots for a peak population of %d, want at most %d", len(s.slots), peak, max)
+	}
+	used := len(s.hot)
+	for i := range s.slots {
+		if s.used[i>>6]&(1<<(i&63)) != 0 {
+			used--
+		}
+	}
+	if -used != s.Pending() {
+		t.Errorf("%d slots marked used besides the %d reserved for reuse, want Pending() = %d", -used, len(s.hot), s.Pending())
+	}
+}
+
+// Cancelling or running a plain func event drops the scheduler's reference
+// to the func at once, as for AtArg events (TestCancelReleasesCallback).
+func TestPlainFuncReleased(t *testing.T) {
+	s := New(1)
+	ran := 0
+	cancelled := s.At(10, func() { t.Error("cancelled event ran") })
+	fired := s.At(5, func() { ran++ })
+	s.Cancel(cancelled)
+	if s.fns[cancelled.slot-1] != nil {
+		t.Error("the func of a cancelled event is still held")
+	}
+	s.Run()
+	if s.fns[fired.slot-1] != nil {
+		t.Error("the func of a fired event is still held")
+	}
+	if ran != 1 {
+		t.Errorf("ran %d events, want 1", ran)
+	}
+}
+
 // When sequence numbers run out, the pending events are renumbered without
 // changing their order.
 func TestSequenceRenumbering(t *testing.T) {
@@ -635,10 +698,17 @@ func modelRun(t *testing.T, seed uint64) bool {
 		}
 	}
 	// schedule mirrors every schedule, including the follow-ups that
-	// callbacks make, into the reference.
+	// callbacks make, into the reference. Half the events are plain funcs
+	// (carried in the heap entry), half AtArg (carried in the slot).
 	schedule = func(at Time) {
 		label++
-		id := s.AtArg(at, fire, label)
+		var id EventID
+		if rng.IntN(2) == 0 {
+			id = s.AtArg(at, fire, label)
+		} else {
+			l := label
+			id = s.At(at, func() { fire(l) })
+		}
 		seq := m.schedule(at, label)
 		handles = append(handles, handle{id, seq})
 	}
