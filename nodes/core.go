@@ -232,7 +232,13 @@ func (c *Core) Respond(tx transaction.ID, resp *sipstack.Response) error {
 // to name the transport chosen. User agents and proxies call it before
 // SendRequest or SendDirect.
 func (c *Core) Transport(req *sipstack.Request, dest Target) Target {
-	pol := c.cfg.Transport
+	return chooseTransport(c.cfg.Transport, req, dest)
+}
+
+// chooseTransport applies the transport policy pol to req sent towards
+// dest (see [Core.Transport]); the stateless proxy, which has no Core,
+// shares it.
+func chooseTransport(pol transaction.TransportPolicy, req *sipstack.Request, dest Target) Target {
 	if dest.Transport != transaction.UDP {
 		pol.Transport = dest.Transport
 	}

@@ -69,9 +69,10 @@ type StatelessProxy struct {
 // whose next hop is not a SIP URI.
 var ErrBadRoute = errors.New("nodes: bad route")
 
-// NewStatelessProxy attaches a stateless proxy to the host cfg.Host of net
-// (cfg.Timers and cfg.Transport are not used: a stateless proxy has no
-// transaction and sends on the transport its target asks for).
+// NewStatelessProxy attaches a stateless proxy to the host cfg.Host of net.
+// cfg.Timers is not used: a stateless proxy has no transaction.
+// cfg.Transport chooses the transport of forwarded requests as for every
+// element (RFC 3261 18.1.1); a transport named by the target wins.
 func NewStatelessProxy(net *sim.Network, cfg Config, opts StatelessOptions) (*StatelessProxy, error) {
 	host := net.Host(cfg.Host)
 	if host == nil {
@@ -203,6 +204,10 @@ func (p *StatelessProxy) request(req *sipstack.Request, src transaction.Destinat
 		Port:      int(p.addr.Port()),
 		Params:    sipstack.Params(";branch=" + branch),
 	})
+	// RFC 3261 18.1.1: the configured transport, TCP for a large
+	// request; the choice depends on the request alone, so a
+	// retransmission takes the same one (16.11).
+	dest = chooseTransport(p.cfg.Transport, req, dest)
 	p.note("route", fmt.Sprintf("%s %s -> %v (%s)", req.Method, req.RequestURI.String(), dest, how))
 	if delay > 0 {
 		p.s.AfterArg(delay, p.fwdFn, &slPending{req: req, dest: dest})
