@@ -1,0 +1,448 @@
+package main
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/sipsim/sipsim/analysis"
+	"github.com/sipsim/sipsim/nodes"
+	"github.com/sipsim/sipsim/sim"
+	"github.com/sipsim/sipsim/sipstack/transaction"
+	"github.com/sipsim/sipsim/sipstack/uri"
+	"github.com/sipsim/sipsim/topologies"
+)
+
+// defaultTopology is the topology `sipsim run` runs without an argument.
+const defaultTopology = "here-there"
+
+// maxLadderMessages is the largest number of messages sent for which run
+// prints the ladder on standard output; a larger run prints the summary
+// alone unless --ladder FILE asks for the ladder.
+const maxLadderMessages = 200
+
+func init() {
+	register(&command{
+		name:    "run",
+		summary: "run a topology and print its ladder diagram and a summary",
+		usage:   "[TOPOLOGY | FILE.yaml]",
+		detail: `
+Runs a built-in topology (default here-there; see 'sipsim topologies') or a
+topology file (a path ending in .yaml or .yml; see 'sipsim topology show
+NAME' for an example to edit) and prints the run's ladder diagram in the
+style of RFC 3665 (one column per node, in the topology's order, messages
+numbered F1, F2, ... in the order they were sent, timer firings as notes),
+then a summary: calls attempted, answered, completed, failed (by status),
+cancelled, timed out; the set-up delay (first INVITE sent to first 2xx
+received) of the answered calls; the seed; the virtual time at the end;
+the datagrams lost.
+
+The ladder is printed only when the run sent at most 200 messages; with
+--ladder FILE it is always written, to FILE. --quiet prints the summary
+alone. With --trace - the trace takes standard output, and the ladder and
+summary go to standard error.
+
+The overriding flags change the parsed topology before it is built, on
+every node or every link (both directions; a direction's own settings are
+replaced): --loss P replaces the loss model by Bernoulli loss P (0 removes
+loss), --delay D sets the propagation delay, --jitter D sets the jitter to
+uniform on [0, D) (0 removes jitter; FIFO ordering is kept as configured),
+--transport sets every node's transport, --t1 every node's T1 (T2 is
+raised to T1 if it was below).
+
+--calls N replaces the workload by N calls: with a generated workload, its
+first N arrivals (count N, no duration bound); otherwise N Poisson arrivals
+at one call per second, from the time of the first explicit call, of the
+same caller calling the same URI with the same hold time (its other call
+options are not kept).
+
+Exit status: 0 when the run completed, 2 for bad input (unknown topology,
+invalid file, bad flag value), with one line per problem on standard
+error.`,
+		flags: func(fs *pflag.FlagSet) func(*env, []string) int {
+			o := &runOptions{}
+			fs.Uint64Var(&o.seed, "seed", 1, "seed `N` of the run's random streams")
+			fs.IntVar(&o.calls, "calls", 0, "replace the workload by `N` calls of the topology's call pattern")
+			fs.StringVar(&o.loss, "loss", "", "Bernoulli loss probability `P` (0.01 or 1%) on every link, both directions")
+			fs.StringVar(&o.delay, "delay", "", "propagation delay `D` (such as 10ms) of every link")
+			fs.StringVar(&o.jitter, "jitter", "", "jitter uniform on [0, `D`) on every link")
+			fs.StringVar(&o.transport, "transport", "", "transport of every node: udp or tcp")
+			fs.StringVar(&o.t1, "t1", "", "timer T1 `D` (such as 500ms) of every node")
+			fs.StringVar(&o.trace, "trace", "", "write the JSON-lines trace to `FILE` (- for standard output)")
+			fs.StringVar(&o.ladder, "ladder", "", "write the text ladder to `FILE` instead of standard output")
+			fs.BoolVar(&o.quiet, "quiet", false, "print the summary only")
+			return func(e *env, args []string) int {
+				o.callsSet = fs.Changed("calls")
+				return runRun(e, args, o)
+			}
+		},
+	})
+}
+
+// runOptions are the flags of run.
+type runOptions struct {
+	seed                               uint64
+	calls                              int
+	callsSet                           bool
+	loss, delay, jitter, transport, t1 string
+	trace, ladder                      string
+	quiet                              bool
+}
+
+// loadTopology loads a built-in topology by name, or a file when name ends
+// in .yaml or .yml.
+func loadTopology(name string) (*topologies.Topology, error) {
+	if strings.HasSuffix(name, ".yaml") || strings.HasSuffix(name, ".yml") {
+		return topologies.LoadFile(name)
+	}
+	if !slices.Contains(topologies.Builtins(), name) {
+		return nil, fmt.Errorf("unknown topology %q (built-ins: %s; a file name must end in .yaml or .yml)",
+			name, strings.Join(topologies.Builtins(), ", "))
+	}
+	return topologies.LoadBuiltin(name)
+}
+
+// failTopology reports a topology error: each line of topologies.Errors as
+// is, anything else as one "sipsim: " line.
+func failTopology(e *env, err error) int {
+	var es topologies.Errors
+	if errors.As(err, &es) {
+		for _, x := range es {
+			fmt.Fprintln(e.stderr, x.Error())
+		}
+		return exitBadInput
+	}
+	return fail(e, err)
+}
+
+// applyOverrides changes t as the flags of o say.
+func applyOverrides(t *topologies.Topology, o *runOptions) error {
+	var link []func(c *sim.LinkConfig)
+	if o.loss != "" {
+		p, err := topologies.ParseProbability(o.loss)
+		if err != nil {
+			return fmt.Errorf("run: --loss: %v", err)
+		}
+		link = append(link, func(c *sim.LinkConfig) {
+			if p == 0 {
+				c.Loss = nil
+			} else {
+				c.Loss = sim.Bernoulli{P: p}
+			}
+		})
+	}
+	if o.delay != "" {
+		d, err := topologies.ParseDuration(o.delay)
+		if err != nil || d < 0 {
+			return fmt.Errorf("run: --delay: %s", durationProblem(o.delay, err))
+		}
+		link = append(link, func(c *sim.LinkConfig) { c.Delay = d })
+	}
+	if o.jitter != "" {
+		d, err := topologies.ParseDuration(o.jitter)
+		if err != nil || d < 0 {
+			return fmt.Errorf("run: --jitter: %s", durationProblem(o.jitter, err))
+		}
+		link = append(link, func(c *sim.LinkConfig) {
+			if d == 0 {
+				c.Jitter = nil
+			} else {
+				c.Jitter = sim.Uniform{Min: 0, Max: d.Seconds()}
+			}
+		})
+	}
+	if len(link) > 0 {
+		t.Links = slices.Clone(t.Links)
+		for i := range t.Links {
+			for _, f := range link {
+				f(&t.Links[i].AB)
+				f(&t.Links[i].BA)
+			}
+		}
+	}
+	var node []func(c *nodes.Config)
+	if o.transport != "" {
+		var tr transaction.Transport
+		switch strings.ToLower(o.transport) {
+		case "udp":
+			tr = transaction.UDP
+		case "tcp":
+			tr = transaction.TCP
+		default:
+			return fmt.Errorf("run: --transport: %q is not a transport (want udp or tcp)", o.transport)
+		}
+		node = append(node, func(c *nodes.Config) { c.Transport.Transport = tr })
+	}
+	if o.t1 != "" {
+		d, err := topologies.ParseDuration(o.t1)
+		if err == nil && d <= 0 {
+			err = fmt.Errorf("%s is not a positive duration", strings.TrimSpace(o.t1))
+		}
+		if err != nil {
+			return fmt.Errorf("run: --t1: %s", durationProblem(o.t1, err))
+		}
+		node = append(node, func(c *nodes.Config) {
+			c.Timers.T1 = d
+			t2 := c.Timers.T2
+			if t2 == 0 {
+				t2 = transaction.DefaultT2
+			}
+			if t2 < d {
+				c.Timers.T2 = d
+			}
+		})
+	}
+	if len(node) > 0 {
+		t.Nodes = slices.Clone(t.Nodes)
+		for i := range t.Nodes {
+			for _, f := range node {
+				f(&t.Nodes[i].Config)
+			}
+		}
+	}
+	if o.callsSet {
+		if o.calls <= 0 {
+			return fmt.Errorf("run: --calls: %d is not a positive number of calls", o.calls)
+		}
+		w := &t.Workload
+		switch {
+		case w.Generated != nil:
+			g := *w.Generated
+			g.Count, g.Duration = o.calls, 0
+			w.Generated = &g
+		case len(w.Calls) > 0:
+			c := w.Calls[0]
+			w.Generated = &topologies.Generated{
+				Rate: 1, Count: o.calls, Start: c.At,
+				Callers: []string{c.Caller}, Callees: []uri.URI{c.To},
+				HoldTime: c.Options.HoldTime, Line: c.Line,
+			}
+		default:
+			return fmt.Errorf("run: --calls: topology %s has no workload to repeat", t.Name)
+		}
+		w.Calls = nil
+	}
+	return nil
+}
+
+// durationProblem says why s is not a usable duration.
+func durationProblem(s string, err error) string {
+	if err != nil {
+		return err.Error()
+	}
+	return fmt.Sprintf("%s is negative", s)
+}
+
+// dropCounter counts the datagrams and TCP messages lost.
+type dropCounter struct{ udp, tcp int }
+
+func (d *dropCounter) Event(e *sim.Event) {
+	if e.Kind != sim.KindDrop {
+		return
+	}
+	if e.Transport == sim.UDP {
+		d.udp++
+	} else if e.Seg == (sim.Segment{}) {
+		d.tcp++
+	}
+}
+
+func runRun(e *env, args []string, o *runOptions) int {
+	if len(args) > 1 {
+		return fail(e, &usageError{fmt.Sprintf("run: want one TOPOLOGY or FILE, got %d arguments", len(args))})
+	}
+	name := defaultTopology
+	if len(args) == 1 {
+		name = args[0]
+	}
+	top, err := loadTopology(name)
+	if err != nil {
+		return failTopology(e, err)
+	}
+	if err := applyOverrides(top, o); err != nil {
+		return fail(e, err)
+	}
+
+	out := e.stdout
+	names := analysis.Names{}
+	cols := make([]string, len(top.Nodes))
+	for i, n := range top.Nodes {
+		names[n.Address] = n.Name
+		cols[i] = n.Name
+	}
+	drops := &dropCounter{}
+	sinks := []sim.Sink{drops}
+	var traceOut *bufio.Writer
+	var traceFile *os.File
+	var tw *analysis.TraceWriter
+	if o.trace != "" {
+		if o.trace == "-" {
+			traceOut = bufio.NewWriter(e.stdout)
+			out = e.stderr
+		} else {
+			f, err := os.Create(o.trace)
+			if err != nil {
+				return fail(e, fmt.Errorf("run: --trace: %v", err))
+			}
+			traceFile = f
+			defer f.Close()
+			traceOut = bufio.NewWriter(f)
+		}
+		tw = analysis.NewTraceWriter(traceOut, names)
+		sinks = append(sinks, tw)
+	}
+	var col *analysis.Collector
+	if !o.quiet || o.ladder != "" {
+		col = analysis.NewCollector(names)
+		sinks = append(sinks, col)
+	}
+
+	r, err := topologies.Build(top, o.seed, sim.Tee(sinks...))
+	if err != nil {
+		return failTopology(e, err)
+	}
+	r.PlaceCalls()
+	r.PlaceGenerated()
+	r.Sim.Run()
+
+	if traceOut != nil {
+		if err := traceOut.Flush(); err != nil {
+			return fail(e, fmt.Errorf("run: --trace: %v", err))
+		}
+		if tw.Err() != nil {
+			return fail(e, fmt.Errorf("run: --trace: %v", tw.Err()))
+		}
+		if traceFile != nil {
+			if err := traceFile.Close(); err != nil {
+				return fail(e, fmt.Errorf("run: --trace: %v", err))
+			}
+		}
+	}
+
+	if col != nil {
+		sent := 0
+		for i := range col.Records {
+			if col.Records[i].Event == analysis.EventSend {
+				sent++
+			}
+		}
+		ladder := analysis.NewLadder(col.Records, analysis.LadderOptions{Columns: cols, Timers: true, Numbered: true})
+		switch {
+		case o.ladder != "":
+			if err := writeLadderFile(o.ladder, ladder); err != nil {
+				return fail(e, fmt.Errorf("run: --ladder: %v", err))
+			}
+		case o.quiet:
+		case sent <= maxLadderMessages:
+			ladder.WriteText(out)
+			fmt.Fprintln(out)
+		default:
+			fmt.Fprintf(out, "(ladder of %d messages not shown: more than %d; use --ladder FILE)\n\n", sent, maxLadderMessages)
+		}
+	}
+	writeSummary(out, r, o.seed, drops)
+	return exitOK
+}
+
+func writeLadderFile(path string, l *analysis.Ladder) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriter(f)
+	l.WriteText(w)
+	if err := w.Flush(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// writeSummary prints the counts of the run's calls and its figures.
+func writeSummary(w io.Writer, r *topologies.Run, seed uint64, drops *dropCounter) {
+	calls := r.Calls()
+	var answered, completed, failed, cancelled, timedOut, other int
+	byStatus := map[int]int{}
+	var delays []time.Duration
+	for _, pc := range calls {
+		c := pc.Call
+		if c == nil {
+			other++
+			continue
+		}
+		switch c.Outcome() {
+		case nodes.CallAnswered:
+			answered++
+		case nodes.CallCompleted:
+			answered++
+			completed++
+		case nodes.CallFailed:
+			failed++
+			byStatus[c.Status()]++
+		case nodes.CallCancelled:
+			cancelled++
+		case nodes.CallTimedOut:
+			timedOut++
+		default:
+			other++
+		}
+		ts := c.Times()
+		if ts.Answer != nodes.UATimeUnset && ts.Invite != nodes.UATimeUnset {
+			delays = append(delays, ts.Answer.Sub(ts.Invite))
+		}
+	}
+	fmt.Fprintf(w, "topology:       %s (%d nodes, %d links)\n", r.Topology.Name, len(r.Topology.Nodes), len(r.Topology.Links))
+	fmt.Fprintf(w, "calls:          %d attempted, %d answered (%d completed), %d failed, %d cancelled, %d timed out",
+		len(calls), answered, completed, failed, cancelled, timedOut)
+	if other > 0 {
+		fmt.Fprintf(w, ", %d other", other)
+	}
+	fmt.Fprintln(w)
+	if failed > 0 {
+		codes := make([]int, 0, len(byStatus))
+		for s := range byStatus {
+			codes = append(codes, s)
+		}
+		slices.Sort(codes)
+		parts := make([]string, len(codes))
+		for i, s := range codes {
+			parts[i] = strconv.Itoa(s) + ": " + strconv.Itoa(byStatus[s])
+		}
+		fmt.Fprintf(w, "failed by status: %s\n", strings.Join(parts, ", "))
+	}
+	if len(delays) > 0 {
+		var sum, maxD time.Duration
+		for _, d := range delays {
+			sum += d
+			maxD = max(maxD, d)
+		}
+		plural := "s"
+		if len(delays) == 1 {
+			plural = ""
+		}
+		fmt.Fprintf(w, "set-up delay:   mean %.1f ms, max %.1f ms (%d answered call%s)\n",
+			ms(sum)/float64(len(delays)), ms(maxD), len(delays), plural)
+	} else {
+		fmt.Fprintln(w, "set-up delay:   - (no call answered)")
+	}
+	fmt.Fprintf(w, "seed:           %d\n", seed)
+	fmt.Fprintf(w, "virtual time:   %.3f s\n", r.Sim.Now().Seconds())
+	fmt.Fprintf(w, "datagrams lost: %d", drops.udp)
+	if drops.tcp > 0 {
+		fmt.Fprintf(w, " (and %d TCP messages)", drops.tcp)
+	}
+	fmt.Fprintln(w)
+	if busy := r.Busy(); len(busy) > 0 {
+		fmt.Fprintf(w, "still busy:     %s\n", strings.Join(busy, ", "))
+	}
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
