@@ -169,6 +169,14 @@ type AnswerOptions struct {
 	// user's decision (answer or decline); nil means 0 s: 180 and the
 	// final response leave at the same instant.
 	RingTime sim.Dist
+	// NoRinging answers without any provisional response: no 180 Ringing
+	// (and, with the transaction's Trying policy none, no 100 either),
+	// the final response after RingTime alone. RFC 3261 13.3.1.1 lets a
+	// UAS answer at once without a provisional response; a 2xx then
+	// creates the dialog directly (12.1.1). Without a provisional the
+	// caller's INVITE client transaction keeps retransmitting (Timer A),
+	// so a RingTime of T1 or more draws retransmissions.
+	NoRinging bool
 	// RedirectTo, when set, is where a declined or unanswered call is
 	// redirected with 302 Moved Temporarily and a Contact, such as a
 	// voicemail server (RFC 3261 8.3, 21.3.3).

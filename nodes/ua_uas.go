@@ -78,7 +78,7 @@ func (ua *UserAgent) uasInvite(tx transaction.ID, req *sipstack.Request, src tra
 		ua.uasFinal(c, 480, CallFailed, nil)
 		return
 	}
-	if !ua.ring(c) {
+	if !a.NoRinging && !ua.ring(c) {
 		return
 	}
 	switch mode {

@@ -243,7 +243,7 @@ func (d *decoder) ua(r *yaml.Node, f map[string]*yaml.Node, field, name string) 
 func (d *decoder) answer(n *yaml.Node, field string) nodes.AnswerOptions {
 	var a nodes.AnswerOptions
 	f, ok := d.fields(n, field, []string{"busy", "decline", "unavailable", "no-answer", "ring-time",
-		"redirect-to", "no-answer-time", "max-ring", "hold-time"}, nil)
+		"no-ringing", "redirect-to", "no-answer-time", "max-ring", "hold-time"}, nil)
 	if !ok {
 		return a
 	}
@@ -260,6 +260,9 @@ func (d *decoder) answer(n *yaml.Node, field string) nodes.AnswerOptions {
 	}
 	if v, ok := f["ring-time"]; ok {
 		a.RingTime, _ = d.dist(v, sub(field, "ring-time"))
+	}
+	if v, ok := f["no-ringing"]; ok {
+		a.NoRinging, _ = d.boolean(v, sub(field, "no-ringing"))
 	}
 	if v, ok := f["hold-time"]; ok {
 		a.HoldTime, _ = d.dist(v, sub(field, "hold-time"))

@@ -39,8 +39,10 @@
 //	    outbound-proxy: sip:10.0.1.2
 //	    preload-route: true          # needs outbound-proxy
 //	    answer: {busy: 10%, decline: 0, unavailable: 0, no-answer: 0,
-//	             ring-time: constant 2s, redirect-to: sip:vm@here.com,
+//	             ring-time: constant 2s, no-ringing: false, redirect-to: sip:vm@here.com,
 //	             no-answer-time: 20s, max-ring: 3m | unbounded, hold-time: exponential 2m}
+//	    # no-ringing: true answers with no 180 (RFC 3261 13.3.1.1); with
+//	    # timers.trying: none, no provisional response at all
 //	    credentials: [{realm: here.com, username: user1, password: secret}]
 //	    register: {registrar: sip:here.com, expires: 1h, delay: 0s, refresh: false}
 //	    call: {hold-time: 5s, no-answer-timeout: 30s, expires: 1m, video: false,

@@ -44,7 +44,7 @@ var seedLadder = []string{
 }
 
 func TestBuiltins(t *testing.T) {
-	assert.Equal(t, []string{"here-there"}, Builtins())
+	assert.Equal(t, []string{"direct", "forking", "here-there", "loop", "stateful-hop", "stateless-hop", "voicemail"}, Builtins())
 	for _, name := range Builtins() {
 		top, err := LoadBuiltin(name)
 		require.NoError(t, err, name)

@@ -50,7 +50,7 @@ func TestTopologyShowErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"topology", "show", "nope"}, `sipsim: unknown topology "nope" (built-ins: here-there; a file name must end in .yaml or .yml)` + "\n"},
+		{[]string{"topology", "show", "nope"}, `sipsim: unknown topology "nope" (built-ins: direct, forking, here-there, loop, stateful-hop, stateless-hop, voicemail; a file name must end in .yaml or .yml)` + "\n"},
 		{[]string{"topology"}, "sipsim: topology: usage: sipsim topology show NAME\nRun 'sipsim help' for usage.\n"},
 		{[]string{"topologies", "extra"}, "sipsim: topologies: takes no argument\nRun 'sipsim help' for usage.\n"},
 	} {
