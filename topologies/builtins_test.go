@@ -62,6 +62,44 @@ var builtinOutcomes = map[string]builtinOutcome{
 	"loop": {
 		"alice": {"failed 482"},
 	},
+	// RFC 3665 (TestRFC3665BuiltinLadders compares their ladders with
+	// the RFC's). 2.1 is a registration: no call.
+	"rfc3665-2.1": {},
+	"rfc3665-3.1": {
+		"alice": {"completed 200"},
+		"bob":   {"completed 200"},
+	},
+	"rfc3665-3.2": {
+		"alice": {"completed 200"},
+		"bob":   {"completed 200"},
+	},
+	// Proxy 1 is down: Alice's INVITE fails over to Proxy 2.
+	"rfc3665-3.4": {
+		"alice": {"completed 200"},
+		"bob":   {"completed 200"},
+	},
+	"rfc3665-3.6": {
+		"alice": {"completed 200"},
+		"bob":   {"completed 200"},
+	},
+	"rfc3665-3.8": {
+		"alice": {"cancelled 487"},
+		"bob":   {"cancelled 487"},
+	},
+	"rfc3665-3.9": {
+		"alice": {"failed 486"},
+		"bob":   {"failed 486"},
+	},
+	// Bob's host is down: he never sees the INVITE; Proxy 2 answers 480
+	// after Timer B.
+	"rfc3665-3.10": {
+		"alice": {"failed 480"},
+	},
+	// Bob rings 10 s unanswered and answers 480 himself.
+	"rfc3665-3.11": {
+		"alice": {"failed 480"},
+		"bob":   {"timeout 480"},
+	},
 }
 
 // builtinRun is one run of a built-in at a seed, with its ladder and

@@ -44,7 +44,9 @@ var seedLadder = []string{
 }
 
 func TestBuiltins(t *testing.T) {
-	assert.Equal(t, []string{"direct", "forking", "here-there", "loop", "stateful-hop", "stateless-hop", "voicemail"}, Builtins())
+	assert.Equal(t, []string{"direct", "forking", "here-there", "loop",
+		"rfc3665-2.1", "rfc3665-3.1", "rfc3665-3.10", "rfc3665-3.11", "rfc3665-3.2", "rfc3665-3.4", "rfc3665-3.6", "rfc3665-3.8", "rfc3665-3.9",
+		"stateful-hop", "stateless-hop", "voicemail"}, Builtins())
 	for _, name := range Builtins() {
 		top, err := LoadBuiltin(name)
 		require.NoError(t, err, name)

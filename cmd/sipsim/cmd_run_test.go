@@ -175,7 +175,7 @@ func TestRunBadInputExits2(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"run", "nope"}, `sipsim: unknown topology "nope" (built-ins: direct, forking, here-there, loop, stateful-hop, stateless-hop, voicemail; a file name must end in .yaml or .yml)`},
+		{[]string{"run", "nope"}, `sipsim: unknown topology "nope" (built-ins: direct, forking, here-there, loop, rfc3665-2.1, rfc3665-3.1, rfc3665-3.10, rfc3665-3.11, rfc3665-3.2, rfc3665-3.4, rfc3665-3.6, rfc3665-3.8, rfc3665-3.9, stateful-hop, stateless-hop, voicemail; a file name must end in .yaml or .yml)`},
 		{[]string{"run", "--loss", "1.5"}, "sipsim: run: --loss: 1.5 is not a probability"},
 		{[]string{"run", "--transport", "smoke"}, `sipsim: run: --transport: "smoke" is not a transport (want udp or tcp)`},
 		{[]string{"run", "--calls", "0"}, "sipsim: run: --calls: 0 is not a positive number of calls"},

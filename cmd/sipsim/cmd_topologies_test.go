@@ -50,7 +50,7 @@ func TestTopologyShowErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"topology", "show", "nope"}, `sipsim: unknown topology "nope" (built-ins: direct, forking, here-there, loop, stateful-hop, stateless-hop, voicemail; a file name must end in .yaml or .yml)` + "\n"},
+		{[]string{"topology", "show", "nope"}, `sipsim: unknown topology "nope" (built-ins: direct, forking, here-there, loop, rfc3665-2.1, rfc3665-3.1, rfc3665-3.10, rfc3665-3.11, rfc3665-3.2, rfc3665-3.4, rfc3665-3.6, rfc3665-3.8, rfc3665-3.9, stateful-hop, stateless-hop, voicemail; a file name must end in .yaml or .yml)` + "\n"},
 		{[]string{"topology"}, "sipsim: topology: usage: sipsim topology show NAME\nRun 'sipsim help' for usage.\n"},
 		{[]string{"topologies", "extra"}, "sipsim: topologies: takes no argument\nRun 'sipsim help' for usage.\n"},
 	} {
