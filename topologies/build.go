@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/sipsim/sipsim/nodes"
 	"github.com/sipsim/sipsim/sim"
@@ -34,8 +35,15 @@ type Run struct {
 	// Locations are the location services by domain (lower case).
 	Locations map[string]*nodes.LocationService
 
+	// Until, when positive, is the virtual time at which the run is cut
+	// (see sim.Simulator.RunUntil): the generated workload stops arriving
+	// at Until, and pings without a count stop there. Set it before
+	// placing the workload.
+	Until time.Duration
+
 	names  map[netip.Addr]string
 	placed []PlacedCall
+	pings  []PingResult
 }
 
 // PlacedCall is an explicit call of the workload once its start time has

@@ -411,7 +411,7 @@ func (d *decoder) binding(n *yaml.Node, field string) (nodes.Binding, bool) {
 
 // workload decodes the workload section.
 func (d *decoder) workload(n *yaml.Node) {
-	f, ok := d.fields(n, "workload", []string{"calls", "generated"}, nil)
+	f, ok := d.fields(n, "workload", []string{"calls", "generated", "pings"}, nil)
 	if !ok {
 		return
 	}
@@ -424,6 +424,60 @@ func (d *decoder) workload(n *yaml.Node) {
 	}
 	if v, ok := f["generated"]; ok {
 		d.generated(v, "workload.generated")
+	}
+	if v, ok := f["pings"]; ok {
+		if items, ok := d.list(v, "workload.pings"); ok {
+			for i, it := range items {
+				d.ping(it, idx("workload.pings", i))
+			}
+		}
+	}
+}
+
+// ping decodes one periodic OPTIONS ping.
+func (d *decoder) ping(n *yaml.Node, field string) {
+	f, ok := d.fields(n, field, []string{"from", "to", "every", "start", "count"}, nil)
+	if !ok {
+		return
+	}
+	r := d.resolve(n, field)
+	p := PingSpec{Line: r.Line}
+	good := true
+	if v, ok := f["from"]; ok {
+		if p.From, ok = d.str(v, sub(field, "from")); ok {
+			d.refs = append(d.refs, nodeRef{line: v.Line, field: sub(field, "from"), name: p.From, kind: KindUA})
+		}
+		good = good && ok
+	} else {
+		d.add(r, sub(field, "from"), "is missing")
+		good = false
+	}
+	if v, ok := f["to"]; ok {
+		p.To, ok = d.sipURI(v, sub(field, "to"))
+		good = good && ok
+		if good {
+			d.direct = append(d.direct, hopRef{line: v.Line, field: sub(field, "to"), from: p.From, u: p.To})
+		}
+	} else {
+		d.add(r, sub(field, "to"), "is missing")
+		good = false
+	}
+	if v, ok := f["every"]; ok {
+		p.Every, ok = d.positive(v, sub(field, "every"))
+		good = good && ok
+	} else {
+		d.add(r, sub(field, "every"), "is missing (want such as 10s)")
+		good = false
+	}
+	if v, ok := f["start"]; ok {
+		p.Start, _ = d.duration(v, sub(field, "start"))
+	}
+	if v, ok := f["count"]; ok {
+		p.Count, ok = d.integer(v, sub(field, "count"), 1, 100_000_000)
+		good = good && ok
+	}
+	if good {
+		d.t.Workload.Pings = append(d.t.Workload.Pings, p)
 	}
 }
 

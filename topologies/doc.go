@@ -105,6 +105,13 @@
 //	    callers: [user1]
 //	    callees: [sip:user2@here.com]
 //	    hold-time: exponential 2m
+//	  pings:                         # OPTIONS, placed by Run.PlacePings
+//	    - {from: user1, to: sip:here.com, every: 10s, start: 0s, count: 5}
+//	    # count may be left out only when the run has a duration bound
+//	    # (Run.Until, sipsim run --duration), or the pings never end
+//	  # registrations are not part of the workload: they are configured on
+//	  # the ua, with its register option (see the ua's register: above;
+//	  # sent at delay from the start, refreshed when refresh: true)
 //	faults:
 //	  - drop: {nth: 1, count: 1, method: ACK, status: 200, from: proxy1, to: proxy2, link: [proxy1, proxy2]}
 //	  - crash: {node: proxy2, at: 1s, recover: 5s}
@@ -114,7 +121,7 @@
 //
 // Besides the syntax of each value, [Parse] checks that names and
 // addresses are unique, that links, DNS servers, workload callers and
-// faults name defined nodes (callers must be user agents), that a next hop
+// faults name defined nodes (callers and ping senders must be user agents), that a next hop
 // (outbound proxy, registrar, route) designates a node by address or name
 // or a DNS domain, and that every node has a path of links to each node
 // it must reach: its next hops, and for a proxy the contacts of its

@@ -13,7 +13,8 @@ const GeneratedStream = "workload/generated"
 // PlaceGenerated schedules the calls of the generated workload, if any:
 // arrivals of a Poisson process of rate Generated.Rate from
 // Generated.Start (exponential gaps), until Generated.Count calls have
-// arrived or Generated.Duration has elapsed, whichever comes first. Each
+// arrived or Generated.Duration has elapsed, whichever comes first, and
+// none at or after [Run.Until] when it is set. Each
 // arrival draws its caller and its callee uniformly from the lists and
 // calls with the workload's hold time. Only one arrival is pending at a
 // time: each schedules the next. The calls are listed by [Run.Calls] with
@@ -29,6 +30,9 @@ func (r *Run) PlaceGenerated() {
 	end := sim.MaxTime
 	if g.Duration > 0 {
 		end = sim.Time(g.Start).Add(g.Duration)
+	}
+	if r.Until > 0 {
+		end = min(end, sim.Time(r.Until))
 	}
 	placed := 0
 	var next func(at sim.Time)

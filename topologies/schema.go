@@ -139,6 +139,26 @@ type Workload struct {
 	// Generated, when not nil, describes calls drawn at random, placed
 	// by [Run.PlaceGenerated].
 	Generated *Generated
+	// Pings are periodic OPTIONS requests, placed by [Run.PlacePings].
+	Pings []PingSpec
+}
+
+// PingSpec is a periodic OPTIONS ping of a workload
+// ([nodes.UserAgent.Options]).
+type PingSpec struct {
+	// From is the name of the UA node that sends the pings.
+	From string
+	// To is the URI pinged (the Request-URI of the OPTIONS).
+	To uri.URI
+	// Every is the interval between two pings; positive.
+	Every time.Duration
+	// Start is when the first ping is sent.
+	Start time.Duration
+	// Count is the number of pings; zero means no bound, which only a
+	// run duration ([Run.Until]) can end.
+	Count int
+	// Line is the line of the ping in the file.
+	Line int
 }
 
 // CallSpec is one explicit call of a workload.

@@ -64,6 +64,12 @@ at one call per second, from the time of the first explicit call, of the
 same caller calling the same URI with the same hold time (its other call
 options are not kept).
 
+--duration D bounds the run to D of virtual time: events after D are not
+run, the generated workload stops arriving at D, and pings without a count
+stop there. The summary then says the run was cut at D and how many calls
+were still in progress. A workload's pings without a count need
+--duration, or the run would never end.
+
 Exit status: 0 when the run completed, 2 for bad input (unknown topology,
 invalid file, bad flag value), with one line per problem on standard
 error.`,
@@ -79,6 +85,7 @@ error.`,
 			fs.StringVar(&o.trace, "trace", "", "write the JSON-lines trace to `FILE` (- for standard output)")
 			fs.StringVar(&o.ladder, "ladder", "", "write the text ladder to `FILE` instead of standard output")
 			fs.BoolVar(&o.quiet, "quiet", false, "print the summary only")
+			fs.StringVar(&o.duration, "duration", "", "cut the run at `D` of virtual time (such as 30s)")
 			return func(e *env, args []string) int {
 				o.callsSet = fs.Changed("calls")
 				return runRun(e, args, o)
@@ -94,6 +101,8 @@ type runOptions struct {
 	callsSet                           bool
 	loss, delay, jitter, transport, t1 string
 	trace, ladder                      string
+	duration                           string
+	until                              time.Duration // parsed duration; 0 for none
 	quiet                              bool
 }
 
@@ -208,6 +217,16 @@ func applyOverrides(t *topologies.Topology, o *runOptions) error {
 			}
 		}
 	}
+	if o.duration != "" {
+		d, err := topologies.ParseDuration(o.duration)
+		if err == nil && d <= 0 {
+			err = fmt.Errorf("%s is not a positive duration", strings.TrimSpace(o.duration))
+		}
+		if err != nil {
+			return fmt.Errorf("run: --duration: %v", err)
+		}
+		o.until = d
+	}
 	if o.callsSet {
 		if o.calls <= 0 {
 			return fmt.Errorf("run: --calls: %d is not a positive number of calls", o.calls)
@@ -270,6 +289,9 @@ func runRun(e *env, args []string, o *runOptions) int {
 	if err := applyOverrides(top, o); err != nil {
 		return fail(e, err)
 	}
+	if err := top.UnboundedPings(sim.Time(o.until)); err != nil {
+		return failTopology(e, err)
+	}
 
 	out := e.stdout
 	names := analysis.Names{}
@@ -309,9 +331,17 @@ func runRun(e *env, args []string, o *runOptions) int {
 	if err != nil {
 		return failTopology(e, err)
 	}
+	r.Until = o.until
 	r.PlaceCalls()
 	r.PlaceGenerated()
-	r.Sim.Run()
+	if err := r.PlacePings(); err != nil {
+		return failTopology(e, err)
+	}
+	if o.until > 0 {
+		r.Sim.RunUntil(sim.Time(o.until))
+	} else {
+		r.Sim.Run()
+	}
 
 	if traceOut != nil {
 		if err := traceOut.Flush(); err != nil {
@@ -348,7 +378,7 @@ func runRun(e *env, args []string, o *runOptions) int {
 			fmt.Fprintf(out, "(ladder of %d messages not shown: more than %d; use --ladder FILE)\n\n", sent, maxLadderMessages)
 		}
 	}
-	writeSummary(out, r, o.seed, drops)
+	writeSummary(out, r, o.seed, drops, o.until)
 	return exitOK
 }
 
@@ -367,9 +397,9 @@ func writeLadderFile(path string, l *analysis.Ladder) error {
 }
 
 // writeSummary prints the counts of the run's calls and its figures.
-func writeSummary(w io.Writer, r *topologies.Run, seed uint64, drops *dropCounter) {
+func writeSummary(w io.Writer, r *topologies.Run, seed uint64, drops *dropCounter, until time.Duration) {
 	calls := r.Calls()
-	var answered, completed, failed, cancelled, timedOut, other int
+	var answered, completed, failed, cancelled, timedOut, other, inProgress int
 	byStatus := map[int]int{}
 	var delays []time.Duration
 	for _, pc := range calls {
@@ -379,7 +409,13 @@ func writeSummary(w io.Writer, r *topologies.Run, seed uint64, drops *dropCounte
 			continue
 		}
 		switch c.Outcome() {
+		case nodes.CallPending:
+			inProgress++
+			if until <= 0 {
+				other++ // a call that never ended, as before --duration
+			}
 		case nodes.CallAnswered:
+			inProgress++
 			answered++
 		case nodes.CallCompleted:
 			answered++
@@ -406,6 +442,24 @@ func writeSummary(w io.Writer, r *topologies.Run, seed uint64, drops *dropCounte
 		fmt.Fprintf(w, ", %d other", other)
 	}
 	fmt.Fprintln(w)
+	if pings := r.Pings(); len(pings) > 0 {
+		var ok, bad, pending int
+		for _, p := range pings {
+			switch {
+			case !p.Done:
+				pending++
+			case p.Status == 200:
+				ok++
+			default:
+				bad++
+			}
+		}
+		fmt.Fprintf(w, "pings:          %d sent, %d answered 200, %d failed", len(pings), ok, bad)
+		if pending > 0 {
+			fmt.Fprintf(w, ", %d in progress", pending)
+		}
+		fmt.Fprintln(w)
+	}
 	if failed > 0 {
 		codes := make([]int, 0, len(byStatus))
 		for s := range byStatus {
@@ -435,6 +489,9 @@ func writeSummary(w io.Writer, r *topologies.Run, seed uint64, drops *dropCounte
 	}
 	fmt.Fprintf(w, "seed:           %d\n", seed)
 	fmt.Fprintf(w, "virtual time:   %.3f s\n", r.Sim.Now().Seconds())
+	if until > 0 {
+		fmt.Fprintf(w, "cut at:         %s (--duration): %d calls in progress\n", until, inProgress)
+	}
 	fmt.Fprintf(w, "datagrams lost: %d", drops.udp)
 	if drops.tcp > 0 {
 		fmt.Fprintf(w, " (and %d TCP messages)", drops.tcp)
