@@ -12,6 +12,7 @@ import (
 
 	"github.com/sipsim/sipsim/nodes"
 	"github.com/sipsim/sipsim/sim"
+	"github.com/sipsim/sipsim/sipstack/uri"
 )
 
 // linkKeys are the fields of a link direction.
@@ -442,26 +443,8 @@ func (d *decoder) ping(n *yaml.Node, field string) {
 	}
 	r := d.resolve(n, field)
 	p := PingSpec{Line: r.Line}
-	good := true
-	if v, ok := f["from"]; ok {
-		if p.From, ok = d.str(v, sub(field, "from")); ok {
-			d.refs = append(d.refs, nodeRef{line: v.Line, field: sub(field, "from"), name: p.From, kind: KindUA})
-		}
-		good = good && ok
-	} else {
-		d.add(r, sub(field, "from"), "is missing")
-		good = false
-	}
-	if v, ok := f["to"]; ok {
-		p.To, ok = d.sipURI(v, sub(field, "to"))
-		good = good && ok
-		if good {
-			d.direct = append(d.direct, hopRef{line: v.Line, field: sub(field, "to"), from: p.From, u: p.To})
-		}
-	} else {
-		d.add(r, sub(field, "to"), "is missing")
-		good = false
-	}
+	var good bool
+	p.From, p.To, good = d.uaTarget(f, r, field, "from")
 	if v, ok := f["every"]; ok {
 		p.Every, ok = d.positive(v, sub(field, "every"))
 		good = good && ok
@@ -481,6 +464,34 @@ func (d *decoder) ping(n *yaml.Node, field string) {
 	}
 }
 
+// uaTarget decodes what a call and a ping share: the user agent that
+// sends (under key uaKey, a node that must be a ua) and the SIP URI it
+// sends to (under "to", which must be reachable from it). It reports
+// whether both are good.
+func (d *decoder) uaTarget(f map[string]*yaml.Node, r *yaml.Node, field, uaKey string) (ua string, to uri.URI, good bool) {
+	good = true
+	if v, ok := f[uaKey]; ok {
+		if ua, ok = d.str(v, sub(field, uaKey)); ok {
+			d.refs = append(d.refs, nodeRef{line: v.Line, field: sub(field, uaKey), name: ua, kind: KindUA})
+		}
+		good = ok
+	} else {
+		d.add(r, sub(field, uaKey), "is missing")
+		good = false
+	}
+	if v, ok := f["to"]; ok {
+		to, ok = d.sipURI(v, sub(field, "to"))
+		good = good && ok
+		if good {
+			d.direct = append(d.direct, hopRef{line: v.Line, field: sub(field, "to"), from: ua, u: to})
+		}
+	} else {
+		d.add(r, sub(field, "to"), "is missing")
+		good = false
+	}
+	return ua, to, good
+}
+
 // call decodes one explicit call.
 func (d *decoder) call(n *yaml.Node, field string) {
 	allowed := append([]string{"caller", "to", "at"}, callKeys...)
@@ -490,26 +501,8 @@ func (d *decoder) call(n *yaml.Node, field string) {
 	}
 	r := d.resolve(n, field)
 	c := CallSpec{Line: r.Line}
-	good := true
-	if v, ok := f["caller"]; ok {
-		if c.Caller, ok = d.str(v, sub(field, "caller")); ok {
-			d.refs = append(d.refs, nodeRef{line: v.Line, field: sub(field, "caller"), name: c.Caller, kind: KindUA})
-		}
-		good = good && ok
-	} else {
-		d.add(r, sub(field, "caller"), "is missing")
-		good = false
-	}
-	if v, ok := f["to"]; ok {
-		c.To, ok = d.sipURI(v, sub(field, "to"))
-		good = good && ok
-		if good {
-			d.direct = append(d.direct, hopRef{line: v.Line, field: sub(field, "to"), from: c.Caller, u: c.To})
-		}
-	} else {
-		d.add(r, sub(field, "to"), "is missing")
-		good = false
-	}
+	var good bool
+	c.Caller, c.To, good = d.uaTarget(f, r, field, "caller")
 	if v, ok := f["at"]; ok {
 		c.At, _ = d.duration(v, sub(field, "at"))
 	}
