@@ -145,6 +145,8 @@ func TestLayerServerMatching(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// RFC 3261 17.2.1: over UDP, Timer G at T1 and Timer H at 64*T1.
+	check(t, "486", out, "send 486", "state Completed", "start Timer G 500ms", "start Timer H 32s")
 	out = l.ReceiveRequest(mustACK(t, req, resp), src, nil)
 	check(t, "ACK", out, "stop Timer G", "stop Timer H", "state Confirmed", "start Timer I 5s")
 	if txOf(t, out) != id {
