@@ -370,3 +370,8 @@ func parseUint(s string, max uint64) (uint64, bool) {
 	}
 	return n, true
 }
+
+// IsToken reports whether s is a non-empty token of RFC 3261 25.1, the
+// syntax of methods, tags and parameter names, for callers that build
+// messages and must not put anything else there.
+func IsToken(s string) bool { return isToken(s) }

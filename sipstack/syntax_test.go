@@ -89,3 +89,21 @@ func TestLookupHeaderHash(t *testing.T) {
 		}
 	}
 }
+
+func TestIsToken(t *testing.T) {
+	for _, tt := range []struct {
+		s    string
+		want bool
+	}{
+		{"INVITE", true},
+		{"NEWMETHOD-1.x!%*_+`'~", true}, // every token punctuation (RFC 3261 25.1)
+		{"", false},
+		{"IN VITE", false},
+		{"a;b", false},
+		{"é", false},
+	} {
+		if got := IsToken(tt.s); got != tt.want {
+			t.Errorf("IsToken(%q) = %v, want %v", tt.s, got, tt.want)
+		}
+	}
+}

@@ -164,7 +164,7 @@ func NewUASResponse(req *sipstack.Request, code int, tag string) (*sipstack.Resp
 	if tag == "" && code == 100 {
 		return resp, nil
 	}
-	if !isToken(tag) {
+	if !sipstack.IsToken(tag) {
 		return nil, fmt.Errorf("%w: To tag %q is not a token (RFC 3261 19.3)", ErrTag, tag)
 	}
 	// Append the tag to the To value as written, so that the rest of the

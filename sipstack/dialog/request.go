@@ -48,7 +48,7 @@ func IsTargetRefresh(method string) bool {
 // peer gave no Contact yet, and [ErrCSeqExhausted]. The dialog does not
 // change when NewRequest fails.
 func (d *Dialog) NewRequest(method string) (*sipstack.Request, error) {
-	if method == sipstack.ACK || method == sipstack.CANCEL || !isToken(method) {
+	if method == sipstack.ACK || method == sipstack.CANCEL || !sipstack.IsToken(method) {
 		return nil, fmt.Errorf("%w: %q through NewRequest", ErrMethod, method)
 	}
 	if err := d.canSend(); err != nil {
@@ -163,23 +163,3 @@ func (d *Dialog) build(method string, seq uint32) *sipstack.Request {
 
 // maxForwardsValue is MaxForwards as header text.
 const maxForwardsValue = "70"
-
-// isToken reports whether s is a non-empty token (RFC 3261 25.1).
-func isToken(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
-		default:
-			switch c {
-			case '-', '.', '!', '%', '*', '_', '+', '`', '\'', '~':
-			default:
-				return false
-			}
-		}
-	}
-	return true
-}
