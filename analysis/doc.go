@@ -28,7 +28,8 @@
 //	                         the message was lost ("loss", "queue-overflow",
 //	                         "mtu", "link-down", "host-down", "no-route",
 //	                         "filter", "reset", "timeout")
-//	call_id         string   the Call-ID
+//	call_id         string   the Call-ID; on a timer or decision, the
+//	                         Call-ID of the call it is about ("" if none)
 //	cseq            integer  the CSeq sequence number
 //	branch          string   the branch parameter of the top Via
 //	size            integer  the message size in bytes
@@ -60,7 +61,7 @@
 // (testdata/seed.jsonl): user1 places the call and sends its INVITE to
 // proxy 1, which receives it 10 ms later.
 //
-//	{"t_ns":0,"event":"decision","id":0,"node":"user1","from":"","to":"","transport":"","method":"","status":0,"reason":"","call_id":"","cseq":0,"branch":"","size":0,"retransmission":false,"hop":"","label":"call-placed","detail":"5va6gf5dfdj63764bflj86imca@10.0.1.1 to sip:user2@here.com"}
+//	{"t_ns":0,"event":"decision","id":0,"node":"user1","from":"","to":"","transport":"","method":"","status":0,"reason":"","call_id":"5va6gf5dfdj63764bflj86imca@10.0.1.1","cseq":0,"branch":"","size":0,"retransmission":false,"hop":"","label":"call-placed","detail":"to sip:user2@here.com"}
 //	{"t_ns":0,"event":"send","id":1,"node":"","from":"user1","to":"proxy1","transport":"UDP","method":"INVITE","status":0,"reason":"","call_id":"5va6gf5dfdj63764bflj86imca@10.0.1.1","cseq":1,"branch":"z9hG4bKbvqa34j3cig5e","size":449,"retransmission":false,"hop":"","label":"INVITE","detail":""}
 //	{"t_ns":10000000,"event":"recv","id":1,"node":"","from":"user1","to":"proxy1","transport":"UDP","method":"INVITE","status":0,"reason":"","call_id":"5va6gf5dfdj63764bflj86imca@10.0.1.1","cseq":1,"branch":"z9hG4bKbvqa34j3cig5e","size":449,"retransmission":false,"hop":"","label":"INVITE","detail":""}
 //

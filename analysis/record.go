@@ -87,7 +87,9 @@ type Record struct {
 	// Reason is the response's reason phrase, or for a drop why the
 	// message was lost ("loss", "queue-overflow", "host-down", ...).
 	Reason string `json:"reason"`
-	// CallID is the Call-ID header field value.
+	// CallID is the Call-ID header field value of a message, or the
+	// Call-ID of the call a timer or decision is about ("" when it is not
+	// about one call).
 	CallID string `json:"call_id"`
 	// CSeq is the CSeq sequence number.
 	CSeq uint32 `json:"cseq"`
@@ -192,7 +194,7 @@ func (m *Mapper) Map(e *sim.Event) (Record, bool) {
 		if isTimerLabel(e.Label) {
 			r.Event = EventTimer
 		}
-		r.Node, r.Label, r.Detail = e.Host, e.Label, e.Detail
+		r.Node, r.Label, r.Detail, r.CallID = e.Host, e.Label, e.Detail, e.Subject
 		return r, true
 	case sim.KindHostDown:
 		r.Event, r.Node = EventHostDown, e.Host

@@ -189,6 +189,13 @@ func (c *Core) Pending() int { return len(c.timers) }
 // detected, a challenge) to the trace, so that a ladder can explain a call.
 func (c *Core) Note(label, detail string) { c.net.Annotate(c.cfg.Host, label, detail) }
 
+// NoteCall reports a decision or timer about one call, whose Call-ID the
+// trace carries as the event's subject (the call_id of its record), so
+// that per-call metrics can tell how each call ended from the trace alone.
+func (c *Core) NoteCall(label, callID, detail string) {
+	c.net.AnnotateSubject(c.cfg.Host, label, callID, detail)
+}
+
 // Via returns a new top Via for a request this element sends or forwards:
 // its own address and transport, with a new branch from its stream (RFC
 // 3261 8.1.1.7, 16.6 step 8).

@@ -315,10 +315,10 @@ func (ua *UserAgent) Call(to uri.URI, opts CallOptions) (*Call, error) {
 	}
 	c.invite, c.hop = req, hop
 	c.mark(&c.times.Invite)
-	ua.core.Note("call-placed", fmt.Sprintf("%s to %s", c.callID, to.String()))
+	ua.core.NoteCall("call-placed", c.callID, "to "+to.String())
 	if opts.NoAnswerTimeout > 0 {
 		c.noAnswerEv = c.after(c.now().Add(opts.NoAnswerTimeout), func() {
-			ua.core.Note("no-answer", c.callID)
+			ua.core.NoteCall("no-answer", c.callID, "")
 			c.Cancel()
 		})
 	}
@@ -413,7 +413,7 @@ func (c *Call) inviteFinal(ct *uaClientTx, resp *sipstack.Response) {
 	}
 	if (code == 401 || code == 407) && !c.cancelWant && c.authTries < 2 && ua.authorize(c.invite, resp) {
 		c.authTries++
-		ua.core.Note("challenged", fmt.Sprintf("%s: %d, retrying with credentials", c.callID, code))
+		ua.core.NoteCall("challenged", c.callID, fmt.Sprintf("%d, retrying with credentials", code))
 		// The credentials answer the challenge (and nonce) of the server
 		// that sent it, so the new INVITE goes to that server, not to the
 		// first one resolution gives: after a failover (RFC 3263 4.3,
@@ -436,17 +436,17 @@ func (c *Call) inviteFinal(ct *uaClientTx, resp *sipstack.Response) {
 			c.targets = c.targets[1:]
 			c.redirects++
 			c.tried = append(c.tried, next)
-			ua.core.Note("redirected", fmt.Sprintf("%s: %d, trying %s", c.callID, code, next.String()))
+			ua.core.NoteCall("redirected", c.callID, fmt.Sprintf("%d, trying %s", code, next.String()))
 			c.resendInvite(next)
 			return
 		}
 	}
 	if code == 487 && c.cancelWant {
-		ua.core.Note("cancelled", fmt.Sprintf("%s: 487", c.callID))
+		ua.core.NoteCall("cancelled", c.callID, "487")
 		c.finish(CallCancelled, code)
 		return
 	}
-	ua.core.Note("call-failed", fmt.Sprintf("%s: %d %s", c.callID, code, resp.Reason))
+	ua.core.NoteCall("call-failed", c.callID, fmt.Sprintf("%d %s", code, resp.Reason))
 	c.finish(CallFailed, code)
 }
 
@@ -495,11 +495,11 @@ func (c *Call) inviteFailed(ct *uaClientTx, timer transaction.Timer) {
 	}
 	c.early = nil
 	if timer == 0 {
-		c.ua.core.Note("call-failed", c.callID+": transport error")
+		c.ua.core.NoteCall("call-failed", c.callID, "transport error")
 		c.finish(CallTransportError, 503)
 		return
 	}
-	c.ua.core.Note("call-timeout", fmt.Sprintf("%s: timer %v", c.callID, timer))
+	c.ua.core.NoteCall("call-timeout", c.callID, fmt.Sprintf("timer %v", timer))
 	c.finish(CallTimedOut, 408)
 }
 
@@ -559,7 +559,7 @@ func (ua *UserAgent) uac2xx(c *Call, invite *sipstack.Request, resp *sipstack.Re
 			// "If the offer in the 2xx response is not acceptable, the
 			// UAC core MUST generate a valid answer in the ACK and then
 			// send a BYE immediately": the ACK goes without one here.
-			ua.core.Note("sdp", fmt.Sprintf("%s: offer in 2xx: %v", c.callID, err))
+			ua.core.NoteCall("sdp", c.callID, fmt.Sprintf("offer in 2xx: %v", err))
 			unacceptable = true
 		} else {
 			ack.SetBody("application/sdp", body)
@@ -591,11 +591,11 @@ func (ua *UserAgent) uac2xx(c *Call, invite *sipstack.Request, resp *sipstack.Re
 	} else if answer, err := sdp.Parse(resp.Body); err == nil {
 		c.remote = answer
 	}
-	ua.core.Note("answered", fmt.Sprintf("%s: %d", c.callID, resp.StatusCode))
+	ua.core.NoteCall("answered", c.callID, strconv.Itoa(resp.StatusCode))
 	if c.cancelWant {
 		// RFC 3261 9.1 and 15: the 2xx crossed the CANCEL; the caller
 		// still wants no session, so it hangs up.
-		ua.core.Note("cancel-crossed", c.callID)
+		ua.core.NoteCall("cancel-crossed", c.callID, "")
 		c.hangup()
 		return
 	}
@@ -655,7 +655,7 @@ func (ua *UserAgent) reACK(leg *uaLeg, resp *sipstack.Response, invite *sipstack
 // note reports err, if any, of a scheduled operation.
 func (c *Call) note(err error) {
 	if err != nil {
-		c.ua.core.Note("call-error", c.callID+": "+err.Error())
+		c.ua.core.NoteCall("call-error", c.callID, err.Error())
 	}
 }
 
@@ -666,7 +666,7 @@ func (c *Call) scheduleSession(d sim.Dist) {
 	}
 	hold := c.ua.sampleSeconds(d)
 	c.hangupEv = c.after(c.now().Add(hold), func() {
-		c.ua.core.Note("hangup", fmt.Sprintf("%s after %v", c.callID, hold))
+		c.ua.core.NoteCall("hangup", c.callID, fmt.Sprintf("after %v", hold))
 		c.hangup()
 	})
 }
@@ -740,7 +740,7 @@ func (ua *UserAgent) endLeg(leg *uaLeg) {
 // 15.1.2).
 func (c *Call) byeReceived() {
 	c.mark(&c.times.Bye)
-	c.ua.core.Note("bye-received", c.callID)
+	c.ua.core.NoteCall("bye-received", c.callID, "")
 	leg := c.leg
 	c.finish(CallCompleted, 0)
 	c.ua.removeLeg(leg)
@@ -775,7 +775,7 @@ func (c *Call) sendCancel() {
 		return
 	}
 	c.cancelSent = true
-	ua.core.Note("cancel", c.callID)
+	ua.core.NoteCall("cancel", c.callID, "")
 	ct := &uaClientTx{req: cancel, sent: cancel, dest: inv.dest,
 		onResp: func(*uaClientTx, *sipstack.Response) {},
 		onFail: func(*uaClientTx, transaction.Timer) {}}
@@ -791,7 +791,7 @@ func (c *Call) sendCancel() {
 			return
 		}
 		c.final = true
-		ua.core.Note("cancel-timeout", c.callID+": abandoning the INVITE transaction")
+		ua.core.NoteCall("cancel-timeout", c.callID, "abandoning the INVITE transaction")
 		delete(ua.txs, inv.tx)
 		ua.core.Abandon(inv.tx)
 		if c.byeEarly {

@@ -3,6 +3,7 @@ package nodes
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -46,7 +47,7 @@ func (ua *UserAgent) uasInvite(tx transaction.ID, req *sipstack.Request, src tra
 	c.mark(&c.times.Invite)
 	ua.inbound[tx] = c
 	mode := ua.drawAnswer()
-	ua.core.Note("incoming", fmt.Sprintf("%s: %s", c.callID, mode))
+	ua.core.NoteCall("incoming", c.callID, mode.String())
 	if len(req.Body) > 0 {
 		if ct := req.Header.ContentType(); ct != "" && !strings.EqualFold(ct, "application/sdp") {
 			// RFC 3261 21.4.13: a body the UA does not understand.
@@ -65,7 +66,7 @@ func (ua *UserAgent) uasInvite(tx transaction.ID, req *sipstack.Request, src tra
 		// header field, and the UAS has not sent a final response when it
 		// expires, the UAS generates a 487 (Request Terminated)".
 		c.after(c.now().Add(time.Duration(exp)*time.Second), func() {
-			ua.core.Note("invite-expired", c.callID)
+			ua.core.NoteCall("invite-expired", c.callID, "")
 			ua.uasFinal(c, 487, CallCancelled, nil)
 		})
 	}
@@ -101,7 +102,7 @@ func (ua *UserAgent) uasInvite(tx transaction.ID, req *sipstack.Request, src tra
 		}
 		c.after(c.now().Add(maxRing), func() {
 			if !c.final {
-				ua.core.Note("ring-timeout", c.callID)
+				ua.core.NoteCall("ring-timeout", c.callID, "")
 				ua.uasFinal(c, 480, CallTimedOut, nil)
 			}
 		})
@@ -132,7 +133,7 @@ func (ua *UserAgent) ring(c *Call) bool {
 // set (RFC 3261 8.3, 21.3.3), else with code.
 func (ua *UserAgent) uasDecline(c *Call, code int) {
 	if to := ua.opts.Answer.RedirectTo; !to.IsZero() {
-		ua.core.Note("redirect", fmt.Sprintf("%s to %s", c.callID, to.String()))
+		ua.core.NoteCall("redirect", c.callID, "to "+to.String())
 		c.redirect = to
 		ua.uasFinal(c, 302, CallRedirected, func(r *sipstack.Response) {
 			r.Header.Add("Contact", sipstack.Address{URI: to}.String())
@@ -171,7 +172,7 @@ func (ua *UserAgent) uasFinal(c *Call, code int, o CallOutcome, edit func(*sipst
 		ua.core.Note("respond-error", err.Error())
 	}
 	c.mark(&c.times.Final)
-	ua.core.Note("rejected", fmt.Sprintf("%s: %d", c.callID, code))
+	ua.core.NoteCall("rejected", c.callID, strconv.Itoa(code))
 	c.finish(o, code)
 }
 
@@ -196,7 +197,7 @@ func (ua *UserAgent) uasAccept(c *Call) {
 		body, err = desc.Marshal()
 	}
 	if err != nil {
-		ua.core.Note("sdp", fmt.Sprintf("%s: %v", c.callID, err))
+		ua.core.NoteCall("sdp", c.callID, err.Error())
 		ua.uasFinal(c, 488, CallFailed, nil)
 		return
 	}
@@ -234,7 +235,7 @@ func (ua *UserAgent) uasAccept(c *Call) {
 	c.outcome = CallAnswered
 	c.mark(&c.times.Answer)
 	c.mark(&c.times.Final)
-	ua.core.Note("answered", c.callID)
+	ua.core.NoteCall("answered", c.callID, "")
 	ua.start2xx(leg, c.req, resp, c.src)
 }
 
@@ -266,7 +267,7 @@ func (ua *UserAgent) uasCancel(tx transaction.ID, req *sipstack.Request) {
 		}
 	}
 	if c != nil {
-		ua.core.Note("cancelled", c.callID)
+		ua.core.NoteCall("cancelled", c.callID, "")
 		ua.uasFinal(c, 487, CallCancelled, nil)
 	}
 }
@@ -363,7 +364,7 @@ func (ua *UserAgent) uasReinvite(tx transaction.ID, req *sipstack.Request, src t
 	}
 	c.remote, c.local, c.lastAnswerLocal = offer, answer, true
 	leg.reinvite = true
-	ua.core.Note("reinvite-answered", fmt.Sprintf("%s: %d streams active", c.callID, uaActiveStreams(offer, answer)))
+	ua.core.NoteCall("reinvite-answered", c.callID, fmt.Sprintf("%d streams active", uaActiveStreams(offer, answer)))
 	ua.start2xx(leg, req, resp, src)
 }
 
@@ -433,7 +434,7 @@ func (c *Call) modify(change func(*sdp.Session) (*sdp.Session, error)) error {
 	}
 	req.SetBody("application/sdp", body)
 	c.reinvite = true
-	ua.core.Note("reinvite", fmt.Sprintf("%s: %d m-lines", c.callID, len(offer.Media)))
+	ua.core.NoteCall("reinvite", c.callID, fmt.Sprintf("%d m-lines", len(offer.Media)))
 	ct := &uaClientTx{req: req}
 	ct.onResp = func(ct *uaClientTx, resp *sipstack.Response) {
 		if resp.StatusCode < 200 {
@@ -441,7 +442,7 @@ func (c *Call) modify(change func(*sdp.Session) (*sdp.Session, error)) error {
 		}
 		c.reinvite = false
 		if resp.StatusCode >= 300 {
-			ua.core.Note("reinvite-failed", fmt.Sprintf("%s: %d", c.callID, resp.StatusCode))
+			ua.core.NoteCall("reinvite-failed", c.callID, strconv.Itoa(resp.StatusCode))
 			if resp.StatusCode == 481 || resp.StatusCode == 408 {
 				c.hangup() // RFC 3261 12.2.1.2, 14.1
 			}
@@ -458,12 +459,12 @@ func (c *Call) modify(change func(*sdp.Session) (*sdp.Session, error)) error {
 		ua.sendDirect(ack, func(sent *sipstack.Request, dest transaction.Destination) { leg.ack, leg.ackDest = sent, dest })
 		if answer, err := sdp.Parse(resp.Body); err == nil {
 			c.local, c.remote, c.lastAnswerLocal = offer, answer, false
-			ua.core.Note("reinvite-answered", fmt.Sprintf("%s: %d streams active", c.callID, uaActiveStreams(offer, answer)))
+			ua.core.NoteCall("reinvite-answered", c.callID, fmt.Sprintf("%d streams active", uaActiveStreams(offer, answer)))
 		}
 	}
 	ct.onFail = func(*uaClientTx, transaction.Timer) {
 		c.reinvite = false
-		ua.core.Note("reinvite-failed", c.callID+": no response")
+		ua.core.NoteCall("reinvite-failed", c.callID, "no response")
 		c.hangup() // RFC 3261 14.1: a timeout ends the dialog
 	}
 	ua.send(ct, uaNextHop(req))
@@ -487,10 +488,10 @@ func (c *Call) SendInfo(contentType string, body []byte) error {
 	ct := &uaClientTx{req: req,
 		onResp: func(_ *uaClientTx, resp *sipstack.Response) {
 			if resp.StatusCode >= 200 {
-				ua.core.Note("info-answered", fmt.Sprintf("%s: %d", c.callID, resp.StatusCode))
+				ua.core.NoteCall("info-answered", c.callID, strconv.Itoa(resp.StatusCode))
 			}
 		},
-		onFail: func(*uaClientTx, transaction.Timer) { ua.core.Note("info-failed", c.callID) },
+		onFail: func(*uaClientTx, transaction.Timer) { ua.core.NoteCall("info-failed", c.callID, "") },
 	}
 	ua.send(ct, uaNextHop(req))
 	return nil

@@ -561,3 +561,16 @@ func (n *Network) Annotate(host, label, detail string) {
 	e.Host, e.Label, e.Detail = host, label, detail
 	n.sink.Event(e)
 }
+
+// AnnotateSubject is Annotate for an event about one subject the upper
+// layer names (a SIP call's Call-ID, say): the trace carries the subject
+// in Event.Subject, so that a reader can group events by it without
+// parsing the detail.
+func (n *Network) AnnotateSubject(host, label, subject, detail string) {
+	if n.sink == nil {
+		return
+	}
+	e := n.event(KindAnnotation)
+	e.Host, e.Label, e.Subject, e.Detail = host, label, subject, detail
+	n.sink.Event(e)
+}

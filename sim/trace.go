@@ -158,6 +158,9 @@ type Event struct {
 	Host string
 	// Detail is free text of annotations.
 	Detail string
+	// Subject names what an annotation is about (Network.AnnotateSubject),
+	// "" otherwise.
+	Subject string
 }
 
 // Sink receives every trace event of a network, in order. The *Event is
