@@ -16,8 +16,6 @@ import (
 	"github.com/sipsim/sipsim/analysis"
 	"github.com/sipsim/sipsim/nodes"
 	"github.com/sipsim/sipsim/sim"
-	"github.com/sipsim/sipsim/sipstack/transaction"
-	"github.com/sipsim/sipsim/sipstack/uri"
 	"github.com/sipsim/sipsim/topologies"
 )
 
@@ -55,14 +53,16 @@ every node or every link (both directions; a direction's own settings are
 replaced): --loss P replaces the loss model by Bernoulli loss P (0 removes
 loss), --delay D sets the propagation delay, --jitter D sets the jitter to
 uniform on [0, D) (0 removes jitter; FIFO ordering is kept as configured),
---transport sets every node's transport, --t1 every node's T1 (T2 is
-raised to T1 if it was below).
+--bandwidth B sets every link's rate (0 removes the limit), --transport
+sets every node's transport, --t1 every node's T1 (T2 is raised to T1 if
+it was below).
 
 --calls N replaces the workload by N calls: with a generated workload, its
 first N arrivals (count N, no duration bound); otherwise N Poisson arrivals
-at one call per second, from the time of the first explicit call, of the
+at 10 calls per second, from the time of the first explicit call, of the
 same caller calling the same URI with the same hold time (its other call
-options are not kept).
+options are not kept). --rate R sets the generated workload's arrival
+rate (5/s, 300/min, or a bare number per second).
 
 --duration D bounds the run to D of virtual time: events after D are not
 run, the generated workload stops arriving at D, and pings without a count
@@ -82,6 +82,8 @@ error.`,
 			fs.StringVar(&o.jitter, "jitter", "", "jitter uniform on [0, `D`) on every link")
 			fs.StringVar(&o.transport, "transport", "", "transport of every node: udp or tcp")
 			fs.StringVar(&o.t1, "t1", "", "timer T1 `D` (such as 500ms) of every node")
+			fs.StringVar(&o.bandwidth, "bandwidth", "", "rate `B` (such as 64kbit/s; 0 for none) of every link")
+			fs.StringVar(&o.rate, "rate", "", "arrival rate `R` (such as 10/s) of the generated workload")
 			fs.StringVar(&o.trace, "trace", "", "write the JSON-lines trace to `FILE` (- for standard output)")
 			fs.StringVar(&o.ladder, "ladder", "", "write the text ladder to `FILE` instead of standard output")
 			fs.BoolVar(&o.quiet, "quiet", false, "print the summary only")
@@ -100,6 +102,7 @@ type runOptions struct {
 	calls                              int
 	callsSet                           bool
 	loss, delay, jitter, transport, t1 string
+	bandwidth, rate                    string
 	trace, ladder                      string
 	duration                           string
 	until                              time.Duration // parsed duration; 0 for none
@@ -132,88 +135,18 @@ func failTopology(e *env, err error) int {
 	return fail(e, err)
 }
 
-// applyOverrides changes t as the flags of o say.
+// applyOverrides changes t as the flags of o say: the link and node
+// overrides, then the number of calls, then the rate (which needs the
+// generated workload --calls makes).
 func applyOverrides(t *topologies.Topology, o *runOptions) error {
-	var link []func(c *sim.LinkConfig)
-	if o.loss != "" {
-		p, err := topologies.ParseProbability(o.loss)
-		if err != nil {
-			return fmt.Errorf("run: --loss: %v", err)
-		}
-		link = append(link, func(c *sim.LinkConfig) {
-			if p == 0 {
-				c.Loss = nil
-			} else {
-				c.Loss = sim.Bernoulli{P: p}
-			}
-		})
+	values := map[string]string{
+		"loss": o.loss, "delay": o.delay, "jitter": o.jitter, "bandwidth": o.bandwidth,
+		"transport": o.transport, "t1": o.t1,
 	}
-	if o.delay != "" {
-		d, err := topologies.ParseDuration(o.delay)
-		if err != nil || d < 0 {
-			return fmt.Errorf("run: --delay: %s", durationProblem(o.delay, err))
-		}
-		link = append(link, func(c *sim.LinkConfig) { c.Delay = d })
-	}
-	if o.jitter != "" {
-		d, err := topologies.ParseDuration(o.jitter)
-		if err != nil || d < 0 {
-			return fmt.Errorf("run: --jitter: %s", durationProblem(o.jitter, err))
-		}
-		link = append(link, func(c *sim.LinkConfig) {
-			if d == 0 {
-				c.Jitter = nil
-			} else {
-				c.Jitter = sim.Uniform{Min: 0, Max: d.Seconds()}
-			}
-		})
-	}
-	if len(link) > 0 {
-		t.Links = slices.Clone(t.Links)
-		for i := range t.Links {
-			for _, f := range link {
-				f(&t.Links[i].AB)
-				f(&t.Links[i].BA)
-			}
-		}
-	}
-	var node []func(c *nodes.Config)
-	if o.transport != "" {
-		var tr transaction.Transport
-		switch strings.ToLower(o.transport) {
-		case "udp":
-			tr = transaction.UDP
-		case "tcp":
-			tr = transaction.TCP
-		default:
-			return fmt.Errorf("run: --transport: %q is not a transport (want udp or tcp)", o.transport)
-		}
-		node = append(node, func(c *nodes.Config) { c.Transport.Transport = tr })
-	}
-	if o.t1 != "" {
-		d, err := topologies.ParseDuration(o.t1)
-		if err == nil && d <= 0 {
-			err = fmt.Errorf("%s is not a positive duration", strings.TrimSpace(o.t1))
-		}
-		if err != nil {
-			return fmt.Errorf("run: --t1: %s", durationProblem(o.t1, err))
-		}
-		node = append(node, func(c *nodes.Config) {
-			c.Timers.T1 = d
-			t2 := c.Timers.T2
-			if t2 == 0 {
-				t2 = transaction.DefaultT2
-			}
-			if t2 < d {
-				c.Timers.T2 = d
-			}
-		})
-	}
-	if len(node) > 0 {
-		t.Nodes = slices.Clone(t.Nodes)
-		for i := range t.Nodes {
-			for _, f := range node {
-				f(&t.Nodes[i].Config)
+	for _, name := range topologies.Overrides {
+		if v := values[name]; v != "" {
+			if err := t.Override(name, v); err != nil {
+				return fmt.Errorf("run: --%s: %v", name, err)
 			}
 		}
 	}
@@ -228,36 +161,16 @@ func applyOverrides(t *topologies.Topology, o *runOptions) error {
 		o.until = d
 	}
 	if o.callsSet {
-		if o.calls <= 0 {
-			return fmt.Errorf("run: --calls: %d is not a positive number of calls", o.calls)
+		if err := t.SetCallCount(o.calls); err != nil {
+			return fmt.Errorf("run: --calls: %v", err)
 		}
-		w := &t.Workload
-		switch {
-		case w.Generated != nil:
-			g := *w.Generated
-			g.Count, g.Duration = o.calls, 0
-			w.Generated = &g
-		case len(w.Calls) > 0:
-			c := w.Calls[0]
-			w.Generated = &topologies.Generated{
-				Rate: 1, Count: o.calls, Start: c.At,
-				Callers: []string{c.Caller}, Callees: []uri.URI{c.To},
-				HoldTime: c.Options.HoldTime, Line: c.Line,
-			}
-		default:
-			return fmt.Errorf("run: --calls: topology %s has no workload to repeat", t.Name)
+	}
+	if o.rate != "" {
+		if err := t.Override("rate", o.rate); err != nil {
+			return fmt.Errorf("run: --rate: %v", err)
 		}
-		w.Calls = nil
 	}
 	return nil
-}
-
-// durationProblem says why s is not a usable duration.
-func durationProblem(s string, err error) string {
-	if err != nil {
-		return err.Error()
-	}
-	return fmt.Sprintf("%s is negative", s)
 }
 
 // dropCounter counts the datagrams and TCP messages lost.

@@ -15,7 +15,7 @@ func TestRunDurationCutsTheRun(t *testing.T) {
 	require.Equal(t, 0, code, stderr)
 	assert.NotContains(t, full, "cut at:")
 
-	stdout, stderr, code := runInProcess("", "run", "--calls", "20", "--duration", "5s", "--quiet")
+	stdout, stderr, code := runInProcess("", "run", "--calls", "20", "--rate", "1/s", "--duration", "5s", "--quiet")
 	require.Equal(t, 0, code, stderr)
 	assert.Contains(t, stdout, "virtual time:   5.000 s\n")
 	assert.Contains(t, stdout, "calls:          6 attempted, 3 answered (0 completed), 0 failed, 0 cancelled, 0 timed out\n")
