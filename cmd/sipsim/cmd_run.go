@@ -43,6 +43,11 @@ cancelled, timed out; the set-up delay (first INVITE sent to first 2xx
 received) of the answered calls; the seed; the virtual time at the end;
 the datagrams lost.
 
+--calls-out FILE writes one row per call (.csv or .jsonl by extension),
+computed from the trace: outcome, final status, set-up delay, the RFC
+6076 delays (SRD, SDT, SDD), post-dial delay, hops, messages and
+retransmissions. See the analysis package's CallColumns for the columns.
+
 The ladder is printed only when the run sent at most 200 messages; with
 --ladder FILE it is always written, to FILE. --quiet prints the summary
 alone. With --trace - the trace takes standard output, and the ladder and
@@ -86,6 +91,7 @@ error.`,
 			fs.StringVar(&o.rate, "rate", "", "arrival rate `R` (such as 10/s) of the generated workload")
 			fs.StringVar(&o.trace, "trace", "", "write the JSON-lines trace to `FILE` (- for standard output)")
 			fs.StringVar(&o.ladder, "ladder", "", "write the text ladder to `FILE` instead of standard output")
+			fs.StringVar(&o.callsOut, "calls-out", "", "write one row per call to `FILE` (.csv or .jsonl)")
 			fs.BoolVar(&o.quiet, "quiet", false, "print the summary only")
 			fs.StringVar(&o.duration, "duration", "", "cut the run at `D` of virtual time (such as 30s)")
 			return func(e *env, args []string) int {
@@ -103,7 +109,7 @@ type runOptions struct {
 	callsSet                           bool
 	loss, delay, jitter, transport, t1 string
 	bandwidth, rate                    string
-	trace, ladder                      string
+	trace, ladder, callsOut            string
 	duration                           string
 	until                              time.Duration // parsed duration; 0 for none
 	quiet                              bool
@@ -234,6 +240,16 @@ func runRun(e *env, args []string, o *runOptions) int {
 		tw = analysis.NewTraceWriter(traceOut, names)
 		sinks = append(sinks, tw)
 	}
+	var calls *callsOutput
+	if o.callsOut != "" {
+		c, err := newCallsOutput(o.callsOut, names)
+		if err != nil {
+			return fail(e, fmt.Errorf("run: --calls-out: %v", err))
+		}
+		defer c.file.Close()
+		calls = c
+		sinks = append(sinks, c.sink)
+	}
 	var col *analysis.Collector
 	if !o.quiet || o.ladder != "" {
 		col = analysis.NewCollector(names)
@@ -270,6 +286,12 @@ func runRun(e *env, args []string, o *runOptions) int {
 		}
 	}
 
+	if calls != nil {
+		if err := calls.close(); err != nil {
+			return fail(e, fmt.Errorf("run: --calls-out: %v", err))
+		}
+	}
+
 	if col != nil {
 		sent := 0
 		for i := range col.Records {
@@ -293,6 +315,36 @@ func runRun(e *env, args []string, o *runOptions) int {
 	}
 	writeSummary(out, r, o.seed, drops, o.until)
 	return exitOK
+}
+
+// callsOutput writes the per-call table of --calls-out as the run goes.
+type callsOutput struct {
+	file *os.File
+	w    *analysis.CallWriter
+	sink *analysis.CallSink
+}
+
+func newCallsOutput(path string, names analysis.Names) (*callsOutput, error) {
+	format, err := analysis.ParseCallFormat(path)
+	if err != nil {
+		return nil, err
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	c := &callsOutput{file: f, w: analysis.NewCallWriter(f, format)}
+	c.sink = analysis.NewCallSink(names, func(m *analysis.CallMetrics) { c.w.Write(m) }, nil)
+	return c, nil
+}
+
+// close emits the calls still held, flushes and closes the file.
+func (c *callsOutput) close() error {
+	c.sink.Flush()
+	if err := c.w.Flush(); err != nil {
+		return err
+	}
+	return c.file.Close()
 }
 
 func writeLadderFile(path string, l *analysis.Ladder) error {

@@ -1,0 +1,141 @@
+package analysis_test
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/sipsim/sipsim/analysis"
+	"github.com/sipsim/sipsim/nodes"
+	"github.com/sipsim/sipsim/sim"
+	"github.com/sipsim/sipsim/topologies"
+)
+
+// runCalls runs a topology (with its explicit workload) and returns the
+// metrics of its calls, computed from the trace, and the run.
+func runCalls(t *testing.T, top *topologies.Topology, seed uint64) ([]analysis.CallMetrics, *topologies.Run) {
+	t.Helper()
+	names := analysis.Names{}
+	for _, n := range top.Nodes {
+		names[n.Address] = n.Name
+	}
+	var got []analysis.CallMetrics
+	sink := analysis.NewCallSink(names, func(m *analysis.CallMetrics) { got = append(got, *m) }, nil)
+	r, err := topologies.Build(top, seed, sink)
+	require.NoError(t, err)
+	r.PlaceCalls()
+	r.PlaceGenerated()
+	r.Sim.Run()
+	sink.Flush()
+	assert.Zero(t, sink.Tracker.Active())
+	return got, r
+}
+
+func TestCallMetricsOfTheSeedFlow(t *testing.T) {
+	top, err := topologies.LoadBuiltin("here-there")
+	require.NoError(t, err)
+	got, _ := runCalls(t, top, 1)
+	require.Len(t, got, 1)
+	m := got[0]
+	// The ladder in testdata/seed.ladder.txt: INVITE at 0, 180 Ringing
+	// at 100 ms, 200 OK at 2100 ms, BYE at 7100 ms, its 200 at 7180 ms.
+	assert.Equal(t, analysis.CallMetrics{
+		Index: 1, CallID: m.CallID, Caller: "user1", Callee: "sip:user2@here.com",
+		Outcome: analysis.Answered, Status: 200, Reason: "OK",
+		Setup: 2100 * time.Millisecond, SRD: 100 * time.Millisecond, PDD: 100 * time.Millisecond,
+		SDT: 5 * time.Second, SDD: 80 * time.Millisecond,
+		Hops: 4, Messages: 28, InviteTransmissions: 1, Completed: true,
+	}, m)
+}
+
+// TestCallMetricsAgreeWithTheUserAgents checks the trace-derived metrics
+// against what each caller's user agent recorded on the side (which the
+// metrics must never use): outcome, status and set-up delay, on every
+// built-in, without and with loss.
+func TestCallMetricsAgreeWithTheUserAgents(t *testing.T) {
+	for _, name := range topologies.Builtins() {
+		for _, loss := range []string{"0", "0.2"} {
+			for seed := uint64(1); seed <= 3; seed++ {
+				t.Run(fmt.Sprintf("%s/loss=%s/seed=%d", name, loss, seed), func(t *testing.T) {
+					top, err := topologies.LoadBuiltin(name)
+					require.NoError(t, err)
+					require.NoError(t, top.Override("loss", loss))
+					got, r := runCalls(t, top, seed)
+					byID := map[string]analysis.CallMetrics{}
+					for _, m := range got {
+						byID[m.CallID] = m
+					}
+					for _, pc := range r.Calls() {
+						if pc.Call == nil {
+							continue
+						}
+						c := pc.Call
+						m, ok := byID[c.CallID()]
+						require.True(t, ok, "call %s has no metrics", c.CallID())
+						want := map[nodes.CallOutcome]analysis.Outcome{
+							nodes.CallPending: analysis.InProgress, nodes.CallAnswered: analysis.Answered,
+							nodes.CallCompleted: analysis.Answered, nodes.CallFailed: analysis.Rejected,
+							nodes.CallCancelled: analysis.Cancelled, nodes.CallTimedOut: analysis.TimedOut,
+							nodes.CallTransportError: analysis.TransportError,
+						}[c.Outcome()]
+						assert.Equal(t, want, m.Outcome, "outcome of %s", c.CallID())
+						if c.Outcome() != nodes.CallPending {
+							assert.Equal(t, c.Status(), m.Status, "status")
+						}
+						assert.Equal(t, c.Outcome() == nodes.CallCompleted, m.Completed, "completed")
+						ts := c.Times()
+						if ts.Answer != nodes.UATimeUnset {
+							assert.Equal(t, ts.Answer.Sub(ts.Invite), m.Setup, "set-up delay")
+						} else {
+							assert.Equal(t, analysis.Unset, m.Setup)
+						}
+						assert.GreaterOrEqual(t, m.InviteTransmissions, 1)
+						assert.LessOrEqual(t, m.Retransmissions, m.Messages)
+					}
+				})
+			}
+		}
+	}
+}
+
+func TestCallTrackerMemoryStaysFlat(t *testing.T) {
+	top, err := topologies.LoadBuiltin("direct")
+	require.NoError(t, err)
+	require.NoError(t, top.SetCallCount(2000))
+	names := analysis.Names{}
+	for _, n := range top.Nodes {
+		names[n.Address] = n.Name
+	}
+	n, most := 0, 0
+	var sink *analysis.CallSink
+	sink = analysis.NewCallSink(names, func(*analysis.CallMetrics) { n++ }, nil)
+	r, err := topologies.Build(top, 7, sim.SinkFunc(func(e *sim.Event) {
+		sink.Event(e)
+		most = max(most, sink.Tracker.Active())
+	}))
+	require.NoError(t, err)
+	r.PlaceGenerated()
+	r.Sim.Run()
+	sink.Flush()
+	assert.Equal(t, 2000, n)
+	// 10 calls per second, each held 1 s, then kept for RetransmitWindow
+	// (32 s) of stragglers and up to half that again until the next
+	// sweep: about 500 at a time, whatever the number of calls.
+	assert.Less(t, most, 700)
+}
+
+func TestSecondsIsExact(t *testing.T) {
+	for _, tc := range []struct {
+		d    time.Duration
+		want string
+	}{
+		{0, "0"}, {analysis.Unset, ""}, {time.Nanosecond, "0.000000001"},
+		{2100 * time.Millisecond, "2.1"}, {1483027835 * time.Nanosecond, "1.483027835"},
+		{90 * time.Second, "90"}, {-5, ""},
+	} {
+		assert.Equal(t, tc.want, analysis.Seconds(tc.d), "%d", tc.d)
+	}
+}
