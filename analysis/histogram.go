@@ -202,10 +202,12 @@ func rank(q float64, n int64) int64 {
 // interpolate returns the value of rank r (1-based) among the bucket's
 // values, spread evenly from its Min (rank 1) to its Max (rank Count).
 func interpolate(b Bucket, r int64) float64 {
+	lo, hi := float64(b.Min), float64(b.Max)
 	if b.Min == b.Max || b.Count < 2 {
-		return float64(b.Min)
+		return lo
 	}
-	return float64(b.Min) + float64(b.Max-b.Min)*float64(r-1)/float64(b.Count-1)
+	// Above 2^53 the sum may round past Max.
+	return min(lo+float64(b.Max-b.Min)*float64(r-1)/float64(b.Count-1), hi)
 }
 
 // CDF returns step points of the empirical CDF: one point per bucket, at
