@@ -180,6 +180,7 @@ func TestQuantileCIMatchesSlowBootstrap(t *testing.T) {
 func TestQuantileCIBucketsPerReplication(t *testing.T) {
 	reps := replications(10, 10, 2000)
 	n := len(reps[0].Buckets())
+	t.Logf("%d buckets in the first replication", n)
 	require.Greater(t, n, 300, "the benchmark's replications should have hundreds of buckets")
 }
 
