@@ -201,3 +201,49 @@ func parseCallRate(s string) (float64, error) {
 	}
 	return v, nil
 }
+
+// OverrideNumber returns value, as Override would read it for name, as a
+// number in base units: a probability for loss, seconds for delay, jitter
+// and t1, bit/s for bandwidth, calls per second for rate. It returns
+// false for transport, which is not a number.
+func OverrideNumber(name, value string) (float64, bool, error) {
+	switch name {
+	case "loss":
+		p, err := ParseProbability(value)
+		return p, true, err
+	case "delay", "jitter":
+		d, err := nonNegativeDuration(value)
+		return d.Seconds(), true, err
+	case "t1":
+		d, err := ParseDuration(value)
+		if err == nil && d <= 0 {
+			err = fmt.Errorf("%s is not a positive duration", strings.TrimSpace(value))
+		}
+		return d.Seconds(), true, err
+	case "bandwidth":
+		if strings.TrimSpace(value) == "0" {
+			return 0, true, nil
+		}
+		b, err := ParseBandwidth(value)
+		return float64(b), true, err
+	case "rate":
+		r, err := parseCallRate(value)
+		return r, true, err
+	case "transport":
+		return 0, false, nil
+	}
+	return 0, false, fmt.Errorf("unknown parameter %q (want one of %s)", name, strings.Join(Overrides, ", "))
+}
+
+// FormatOverride writes x, a number in the base units of OverrideNumber,
+// as a value Override accepts for name: "0.05" for loss, "50ms" for a
+// duration, "64000bit/s" for bandwidth, "10" for rate.
+func FormatOverride(name string, x float64) string {
+	switch name {
+	case "delay", "jitter", "t1":
+		return time.Duration(math.Round(x * 1e9)).String()
+	case "bandwidth":
+		return strconv.FormatInt(int64(math.Round(x)), 10) + "bit/s"
+	}
+	return strconv.FormatFloat(x, 'f', -1, 64)
+}
