@@ -46,7 +46,11 @@ func Write(p *plot.Plot, w io.Writer, format string) error {
 	if err != nil {
 		return err
 	}
-	p.Draw(draw.New(c))
+	// plot.Draw keeps the data inside the canvas but lets the label of
+	// the last x tick run past its right edge: keep a margin there, and a
+	// little one everywhere.
+	m := vg.Points(6)
+	p.Draw(draw.Crop(draw.New(c), m, -3*m, m, -m))
 	_, err = c.WriteTo(w)
 	return err
 }
