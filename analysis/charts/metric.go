@@ -146,9 +146,11 @@ func metricData(t *Table, x, y string, series []string) ([]metricLine, xAxis, er
 				return nil, xAxis{}, err
 			}
 			if lok && hok {
-				if lo > yv || hi < yv {
-					return nil, xAxis{}, fmt.Errorf("line %d: %s %g is outside its confidence interval [%g, %g] (%s, %s)",
-						t.Line(r), y, yv, lo, hi, loName, hiName)
+				// A bootstrap interval may exclude its estimate: that is
+				// drawn as it is. Bounds the wrong way round are not.
+				if lo > hi {
+					return nil, xAxis{}, fmt.Errorf("line %d: confidence interval of %s has lower bound %g above upper bound %g (%s, %s)",
+						t.Line(r), y, lo, hi, loName, hiName)
 				}
 				pt.lo, pt.hi, pt.hasCI = lo, hi, true
 			}
@@ -320,8 +322,10 @@ func Metric(t *Table, x, y string, series []string, opts Options) (*plot.Plot, e
 			xys[k] = plotter.XY{X: dodge(i, pt.x), Y: pt.y}
 			ymin, ymax = math.Min(ymin, pt.y), math.Max(ymax, pt.y)
 			if pt.hasCI {
-				bars = append(bars, xys[k])
-				errs = append(errs, struct{ Low, High float64 }{pt.y - pt.lo, pt.hi - pt.y})
+				// The bar hangs from lo, so that an interval that excludes
+				// y is still drawn where it is.
+				bars = append(bars, plotter.XY{X: xys[k].X, Y: pt.lo})
+				errs = append(errs, struct{ Low, High float64 }{0, pt.hi - pt.lo})
 				obs.segment(plotter.XY{X: xys[k].X, Y: pt.lo}, plotter.XY{X: xys[k].X, Y: pt.hi})
 				ymin, ymax = math.Min(ymin, pt.lo), math.Max(ymax, pt.hi)
 			}

@@ -97,9 +97,13 @@ func TestMetricErrors(t *testing.T) {
 			assert.Contains(t, err.Error(), tc.want)
 		}
 	}
-	_, err := Metric(readString(t, "loss,setup_mean_s,setup_ci95_lo_s,setup_ci95_hi_s\n0,0.5,0.6,0.7\n"),
+	_, err := Metric(readString(t, "loss,setup_mean_s,setup_ci95_lo_s,setup_ci95_hi_s\n0,0.5,0.7,0.6\n"),
 		"loss", "setup_mean_s", nil, Options{})
-	assert.EqualError(t, err, "line 2: setup_mean_s 0.5 is outside its confidence interval [0.6, 0.7] (setup_ci95_lo_s, setup_ci95_hi_s)")
+	assert.EqualError(t, err, "line 2: confidence interval of setup_mean_s has lower bound 0.7 above upper bound 0.6 (setup_ci95_lo_s, setup_ci95_hi_s)")
+	// An interval that excludes its estimate, as a bootstrap one may, is drawn.
+	_, err = Metric(readString(t, "loss,setup_p95_s,setup_p95_ci95_lo_s,setup_p95_ci95_hi_s\n0,0.5,0.6,0.7\n"),
+		"loss", "setup_p95_s", nil, Options{})
+	assert.NoError(t, err)
 	_, err = Metric(tab, "loss", "setup_mean_s", []string{"transport"}, Options{LogX: true})
 	assert.EqualError(t, err, "log x axis: x value 0 is not positive")
 }
