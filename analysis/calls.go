@@ -105,8 +105,10 @@ type CallMetrics struct {
 	// first INVITE (1 plus its retransmissions, RFC 3261 17.1.1.2 Timer
 	// A).
 	InviteTransmissions int
-	// Completed reports that the call was answered and its BYE got a 2xx
-	// (RFC 6076 4.9).
+	// Completed reports that the call was answered and its BYE got a
+	// final response: RFC 6076 4.9's session completed "without failing
+	// due to a lack of response". Any final response ends the session
+	// (RFC 3261 15.1.1); a BYE that times out does not complete it.
 	Completed bool
 }
 
@@ -260,7 +262,10 @@ func (c *callState) sent(r *Record) {
 			c.cancelled = true
 		}
 	case sipstack.BYE:
-		if c.bye < 0 {
+		// The session ends with the first BYE after the caller has its
+		// 2xx; a callee's BYE before that (no ACK came, RFC 3261
+		// 13.3.1.4) ends a session the caller never had.
+		if c.bye < 0 && c.answer >= 0 {
 			c.bye, c.byeFrom, c.byeCSeq = r.Time(), r.From, r.CSeq
 		}
 	}
@@ -290,6 +295,13 @@ func (c *callState) received(r *Record) {
 			return
 		}
 		if r.Status < 300 {
+			if c.timedOut || c.transport || c.final != 0 {
+				// Too late: the caller gave up, or already took a
+				// failure as the final answer to this INVITE (a proxy
+				// sends a non-2xx only when no branch answered, RFC 3261
+				// 16.7 step 6, so this 2xx is a stray).
+				return
+			}
 			if c.answer < 0 {
 				c.answer = r.Time()
 				c.m.Setup = r.Time().Sub(c.invite)
@@ -301,12 +313,15 @@ func (c *callState) received(r *Record) {
 			}
 			return
 		}
+		if c.final != 0 && r.CSeq <= c.finalCSeq {
+			return // the first final response to an INVITE is its answer
+		}
 		c.final, c.finalReason, c.finalCSeq, c.finalAt = r.Status, r.Reason, r.CSeq, r.Time()
 	case sipstack.BYE:
 		if c.bye >= 0 && !c.byeDone && r.To == c.byeFrom && r.CSeq == c.byeCSeq {
 			c.byeDone = true
 			c.m.SDD = r.Time().Sub(c.bye)
-			c.m.Completed = c.answer >= 0 && r.Status < 300
+			c.m.Completed = c.answer >= 0
 		}
 	}
 }

@@ -30,7 +30,7 @@ import (
 //	messages              SIP messages sent with the Call-ID
 //	retransmissions       how many of them were retransmissions
 //	invite_transmissions  transmissions of the caller's first INVITE
-//	completed             answered and ended by a BYE that got a 2xx
+//	completed             answered and ended by a BYE that got a final response
 var CallColumns = []string{
 	"call", "call_id", "caller", "callee", "placed_s", "outcome", "status", "reason",
 	"setup_s", "srd_s", "pdd_s", "sdt_s", "sdd_s",

@@ -15,7 +15,7 @@ type RepStats struct {
 	// Calls counts the calls placed; the outcome counts below add up to
 	// it.
 	Calls, Answered, Rejected, Cancelled, TimedOut, TransportErrors, InProgress int
-	// Completed counts the answered calls whose BYE got a 2xx.
+	// Completed counts the answered calls whose BYE got a final response.
 	Completed int
 	// Redirected counts the calls whose final response was a 3xx (RFC
 	// 6076 4.6 and 4.7 leave them out of SER's and SEER's denominator).
@@ -135,7 +135,7 @@ func (s *RepStats) SEER() float64 { return percent(s.Effective, s.Calls-s.Redire
 func (s *RepStats) ISA() float64 { return percent(s.Ineffective, s.Calls) }
 
 // SCR returns RFC 6076 4.9's Session Completion Ratio, in percent:
-// completed calls (answered, and ended by a BYE that got a 2xx) over all
+// completed calls (answered, and ended by a BYE that got a final response) over all
 // calls.
 func (s *RepStats) SCR() float64 { return percent(s.Completed, s.Calls) }
 

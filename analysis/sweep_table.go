@@ -172,11 +172,14 @@ func floats(vs ...float64) []string {
 	return out
 }
 
-// formatFloat writes x with the fewest digits that read back as x, without
-// an exponent; NaN (a value that does not exist) as "".
+// formatFloat writes x rounded to 12 significant digits (more than any
+// figure here means, few enough to hide the binary rounding of means such
+// as 0.21600000000000003), without an exponent; NaN (a value that does not
+// exist) as "".
 func formatFloat(x float64) string {
 	if math.IsNaN(x) || math.IsInf(x, 0) {
 		return ""
 	}
-	return strconv.FormatFloat(x, 'f', -1, 64)
+	r, _ := strconv.ParseFloat(strconv.FormatFloat(x, 'g', 12, 64), 64)
+	return strconv.FormatFloat(r, 'f', -1, 64)
 }
