@@ -129,6 +129,7 @@ const (
 	headLen     = 0.8 // an arrowhead's length
 	crossOff    = 1.3 // from a lost message's cross to the lifeline it did not reach
 	stubLen     = 3.5 // the arrow of a message that never left its sender
+	stubGap     = 0.9 // from its cross to its label
 	loopW       = 2.5 // the width of a message to itself
 	notePad     = 0.5 // inside a note, left and right
 	clockR      = 0.6 // a timer's clock
@@ -191,9 +192,8 @@ func (d *Diagram) layout() {
 			}
 		case r.Kind != analysis.RowMessage:
 		case r.Lost && r.LostAt == r.From:
-			// A stub towards the receiver, its label beside it.
-			w := stubLen*fs + labelMargin*fs
-			w = max(w, lw+2*labelMargin*fs)
+			// A stub towards the receiver, its label beyond it.
+			w := (stubLen+stubGap+labelMargin)*fs + lw
 			if r.To > r.From {
 				needs = append(needs, need{r.From, r.From + 1, w})
 			} else if r.From > 0 {

@@ -198,7 +198,8 @@ func (d *Diagram) drawMessage(p painter, r *analysis.LadderRow, y, lw float64) {
 	text := messageLabel(r)
 	switch {
 	case r.Lost && r.LostAt == r.From:
-		// It never left its sender: a stub ending in a cross.
+		// It never left its sender: a stub ending in a cross, the label
+		// beyond the cross on the arrow's line.
 		x1 := x0 + dir*stubLen*fs
 		p.line(clr, 1.5*lw, dash, x0, y, x1, y)
 		d.cross(p, x1, y, lw)
@@ -206,7 +207,7 @@ func (d *Diagram) drawMessage(p painter, r *analysis.LadderRow, y, lw float64) {
 		if dir < 0 {
 			align = alignRight
 		}
-		p.text(d.label, clr, x0+dir*labelMargin*fs, labelY, align, text)
+		p.text(d.label, clr, x1+dir*stubGap*fs, baseline(d.label, y), align, text)
 	case r.Lost:
 		x1 := d.pos[r.LostAt] - dir*crossOff*fs
 		p.line(clr, 1.5*lw, dash, x0, y, x1, y)
