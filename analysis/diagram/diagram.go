@@ -1,6 +1,7 @@
 package diagram
 
 import (
+	"bytes"
 	"image/color"
 	"io"
 	"math"
@@ -325,15 +326,23 @@ func formatMs(ns int64, decimals int) string {
 	return s
 }
 
-// WriteSVG writes the picture as an SVG document. Its fonts are named,
-// not embedded (Liberation Sans, metrically compatible with Arial). The
-// error is the first of w.
+// WriteSVG writes the picture as an SVG document. Its font is named, not
+// embedded: Liberation Sans, or else Arial, which has the same metrics,
+// or Helvetica, so that a viewer without Liberation still fits the text
+// in its boxes. The error is the first of w.
 func (d *Diagram) WriteSVG(w io.Writer) error {
 	c := vgsvg.New(d.Size())
 	d.DrawOn(c)
-	_, err := c.WriteTo(w)
+	var b bytes.Buffer
+	if _, err := c.WriteTo(&b); err != nil {
+		return err
+	}
+	_, err := w.Write(bytes.ReplaceAll(b.Bytes(), []byte("font-family:Liberation Sans;"), []byte(svgFonts)))
 	return err
 }
+
+// svgFonts is the font family of the SVG's text, with fallbacks.
+const svgFonts = "font-family:'Liberation Sans',Arial,Helvetica,sans-serif;"
 
 // WritePNG writes the picture as a PNG image at the DPI of its options.
 // The error is the first of w.

@@ -118,6 +118,8 @@ func TestSVG(t *testing.T) {
 		assert.Contains(t, texts, want)
 	}
 	assert.NotContains(t, texts, "timer fired", "no timer fires in this run")
+	assert.Contains(t, b.String(), "font-family:'Liberation Sans',Arial,Helvetica,sans-serif;", "fallback fonts")
+	assert.NotContains(t, b.String(), "font-family:Liberation Sans;")
 }
 
 // TestSVGDeterministic draws the same ladder twice: the same bytes.
