@@ -328,21 +328,47 @@ func formatMs(ns int64, decimals int) string {
 
 // WriteSVG writes the picture as an SVG document. Its font is named, not
 // embedded: Liberation Sans, or else Arial, which has the same metrics,
-// or Helvetica, so that a viewer without Liberation still fits the text
-// in its boxes. The error is the first of w.
+// Helvetica or any sans-serif font; each text carries its width in
+// Liberation Sans (textLength), so that in another font it is stretched
+// or squeezed to fit its box rather than overflow it. The error is the
+// first of w.
 func (d *Diagram) WriteSVG(w io.Writer) error {
-	c := vgsvg.New(d.Size())
+	c := &textRecorder{Canvas: vgsvg.New(d.Size())}
 	d.DrawOn(c)
 	var b bytes.Buffer
 	if _, err := c.WriteTo(&b); err != nil {
 		return err
 	}
-	_, err := w.Write(bytes.ReplaceAll(b.Bytes(), []byte("font-family:Liberation Sans;"), []byte(svgFonts)))
+	doc := bytes.ReplaceAll(b.Bytes(), []byte("font-family:Liberation Sans;"), []byte(svgFonts))
+	// vgsvg writes one <text> element per FillString, in order.
+	parts := bytes.Split(doc, []byte("<text "))
+	if len(parts)-1 != len(c.widths) {
+		panic("diagram: vgsvg wrote " + strconv.Itoa(len(parts)-1) + " texts for " + strconv.Itoa(len(c.widths)) + " strings")
+	}
+	var out bytes.Buffer
+	out.Write(parts[0])
+	for i, p := range parts[1:] {
+		out.WriteString(`<text textLength="` + strconv.FormatFloat(c.widths[i], 'f', 2, 64) + `" lengthAdjust="spacingAndGlyphs" `)
+		out.Write(p)
+	}
+	_, err := w.Write(out.Bytes())
 	return err
 }
 
 // svgFonts is the font family of the SVG's text, with fallbacks.
 const svgFonts = "font-family:'Liberation Sans',Arial,Helvetica,sans-serif;"
+
+// textRecorder is an SVG canvas that records the width of each string it
+// draws, in order.
+type textRecorder struct {
+	*vgsvg.Canvas
+	widths []float64
+}
+
+func (c *textRecorder) FillString(f font.Face, pt vg.Point, s string) {
+	c.widths = append(c.widths, f.Width(s).Points())
+	c.Canvas.FillString(f, pt, s)
+}
 
 // WritePNG writes the picture as a PNG image at the DPI of its options.
 // The error is the first of w.

@@ -120,6 +120,7 @@ func TestSVG(t *testing.T) {
 	assert.NotContains(t, texts, "timer fired", "no timer fires in this run")
 	assert.Contains(t, b.String(), "font-family:'Liberation Sans',Arial,Helvetica,sans-serif;", "fallback fonts")
 	assert.NotContains(t, b.String(), "font-family:Liberation Sans;")
+	assert.Equal(t, strings.Count(b.String(), "<text "), strings.Count(b.String(), `lengthAdjust="spacingAndGlyphs"`), "every text has its width")
 }
 
 // TestSVGDeterministic draws the same ladder twice: the same bytes.
@@ -144,12 +145,15 @@ func TestShapes(t *testing.T) {
 		{TimeNs: 6_000_000, Event: "send", ID: 6, From: "c", To: "c", Method: "OPTIONS"},
 		{TimeNs: 7_000_000, Event: "decision", Node: "b", Label: "route", Detail: "to c"},
 		{TimeNs: 8_000_000, Event: "host-down", Node: "c"},
+		// Markup in a text stays text, and does not pass for one of the
+		// SVG's <text> elements.
+		{TimeNs: 9_000_000, Event: "decision", Node: "a", Label: "odd", Detail: `<text x="1"> & </text>`},
 	}
 	l := analysis.NewLadder(recs, analysis.LadderOptions{Columns: []string{"a", "b", "c"}, Timers: true, Decisions: true})
 	var b bytes.Buffer
 	require.NoError(t, diagram.Draw(l, diagram.Options{}).WriteSVG(&b))
 	_, texts := svgText(t, b.Bytes())
-	for _, want := range []string{"OPTIONS", "200 OK (lost: host-down)", "timeout: transaction 3: B", "route: to c", "host-down", "timer fired", "lost message"} {
+	for _, want := range []string{"OPTIONS", "200 OK (lost: host-down)", "timeout: transaction 3: B", "route: to c", "host-down", "timer fired", "lost message", `odd: <text x="1"> & </text>`} {
 		assert.Contains(t, texts, want)
 	}
 }
