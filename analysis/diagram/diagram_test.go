@@ -211,7 +211,7 @@ func TestWriteFileUnsupported(t *testing.T) {
 		err := diagram.WriteFile(path, l)
 		require.Error(t, err, name)
 		assert.True(t, errors.Is(err, diagram.ErrUnsupported), "%s: %v", name, err)
-		for _, ext := range diagram.Extensions {
+		for _, ext := range diagram.Extensions() {
 			assert.Contains(t, err.Error(), ext)
 		}
 		assert.Contains(t, err.Error(), name)

@@ -12,9 +12,9 @@ import (
 	"github.com/sipsim/sipsim/analysis"
 )
 
-// Extensions lists the file name extensions that [Write] and [WriteFile]
-// support, in the order of the error that names them.
-var Extensions = []string{".txt", ".svg", ".png", ".puml", ".mmd"}
+// Extensions returns the file name extensions that [Write] and
+// [WriteFile] support, in the order of the error that names them.
+func Extensions() []string { return []string{".txt", ".svg", ".png", ".puml", ".mmd"} }
 
 // ErrUnsupported is the error, wrapped, of [Write] and [WriteFile] for an
 // extension they do not support.
@@ -43,7 +43,7 @@ func Write(w io.Writer, ext string, l *analysis.Ladder) error {
 	if ext == "" {
 		ext = `""`
 	}
-	return fmt.Errorf("%w %s: use one of %s", ErrUnsupported, ext, strings.Join(Extensions, ", "))
+	return fmt.Errorf("%w %s: use one of %s", ErrUnsupported, ext, strings.Join(Extensions(), ", "))
 }
 
 // WriteFile writes the ladder l to the file at path in the format that
