@@ -1,6 +1,7 @@
 // Package analysis computes sipsim's outputs from the trace of a run, the
 // single source of every output (see DESIGN.md): so far the JSON-lines
-// trace ([TraceWriter], [ReadRecords]) and the text ladder ([Ladder]).
+// trace ([TraceWriter], [ReadRecords]) and the ladder ([Ladder]) as text,
+// PlantUML and Mermaid; package analysis/diagram draws it as an image.
 //
 // # The JSON-lines trace
 //
@@ -71,4 +72,9 @@
 // 3665: one column per node, one arrow per message, the time in
 // milliseconds at the left, retransmissions and losses marked, and
 // optionally the timers and decisions as notes.
+//
+// The same rows make a PlantUML sequence diagram ([Ladder.WritePlantUML])
+// and a Mermaid one ([Ladder.WriteMermaid]), with the nodes' addresses
+// ([LadderOptions].Addresses) under their names; [Ladder.Rows] gives them
+// to writers that draw a ladder their own way, such as analysis/diagram.
 package analysis

@@ -26,28 +26,64 @@ type LadderOptions struct {
 	// call flows of RFC 3665 do ("INVITE F1", "100 Trying F2"): messages
 	// are numbered from 1 in the order they were sent.
 	Numbered bool
+	// Addresses gives the address of each node of Columns, in the same
+	// order ("10.0.1.1"), for the writers that show them under the names
+	// (PlantUML, Mermaid, images); it may be shorter than Columns or
+	// empty, and "" means unknown. The text ladder does not show them.
+	Addresses []string
 }
 
-// rowKind is what a ladder row draws.
-type rowKind uint8
+// RowKind is what a [LadderRow] draws.
+type RowKind uint8
 
 const (
-	rowMessage rowKind = iota // an arrow between two columns
-	rowSelf                   // a message a node sent to itself
-	rowNote                   // a note in one column
+	// RowMessage is an arrow from one column to another.
+	RowMessage RowKind = iota
+	// RowSelf is a message a node sent to itself: an arrow that leaves
+	// its column and comes back.
+	RowSelf
+	// RowNote is a note in one column: a timer, a decision, or a host
+	// crash or recovery.
+	RowNote
 )
 
-// ladderRow is one row of a ladder.
-type ladderRow struct {
-	kind     rowKind
-	t        int64
-	from, to int    // columns; the note's column in from
-	text     string // the arrow's label or the note
-	lost     bool   // the message was dropped
-	lostAt   int    // column before which a lost message ends
-	why      string // why it was lost
-	retx     bool   // the message is a retransmission
-	num      int    // the message's number, 0 when not numbered
+// LadderRow is one row of a [Ladder], in the terms of its columns, for
+// writers that draw a ladder their own way (see [Ladder.Rows]).
+type LadderRow struct {
+	// Kind says what the row draws.
+	Kind RowKind
+	// TimeNs is the virtual time of the row in nanoseconds since the run
+	// started: when the message was sent (or, if it never left, dropped),
+	// or when the note's event happened.
+	TimeNs int64
+	// From is the column of the message's sender, or of the note's node.
+	From int
+	// To is the column of the node the message is addressed to; of a note,
+	// the same as From.
+	To int
+	// Text is the message as [Record.MessageText] names it ("INVITE",
+	// "180 Ringing"), or the note ("timeout: transaction 3: B").
+	Text string
+	// Event is, for a note, the event it shows: EventTimer,
+	// EventDecision, EventHostDown or EventHostUp; "" for a message.
+	Event string
+	// Retransmission reports that the message is a SIP retransmission
+	// ([Record].Retransmission).
+	Retransmission bool
+	// Lost reports that the message was dropped.
+	Lost bool
+	// LostAt is, for a lost message, the column before which its arrow
+	// ends: the column of the node at the far end of the link where it
+	// was lost when that node is on the arrow's way, From when it never
+	// left its sender, To otherwise.
+	LostAt int
+	// LostWhy is why a lost message was dropped ("loss",
+	// "queue-overflow", "host-down", ...; see [Record].Reason).
+	LostWhy string
+	// Number is the message's number when the ladder is
+	// [LadderOptions].Numbered (from 1, in the order sent), 0 otherwise
+	// and for notes.
+	Number int
 }
 
 // Ladder is the sequence diagram of a trace, in the style of the call
@@ -63,13 +99,16 @@ type ladderRow struct {
 // A Ladder is built from records ([Collector], or [ReadRecords] of a saved
 // trace), so the same picture comes from a live run and from its file.
 type Ladder struct {
-	cols []string
-	rows []ladderRow
+	cols  []string
+	addrs []string // parallel to cols, "" when unknown
+	rows  []LadderRow
 }
 
 // NewLadder builds the ladder of records, which are in trace order.
 func NewLadder(records []Record, opts LadderOptions) *Ladder {
 	l := &Ladder{cols: slices.Clone(opts.Columns)}
+	l.addrs = make([]string, len(l.cols))
+	copy(l.addrs, opts.Addresses)
 	index := map[string]int{}
 	for i, c := range l.cols {
 		if _, dup := index[c]; !dup {
@@ -82,6 +121,7 @@ func NewLadder(records []Record, opts LadderOptions) *Ladder {
 		}
 		index[name] = len(l.cols)
 		l.cols = append(l.cols, name)
+		l.addrs = append(l.addrs, "")
 		return len(l.cols) - 1
 	}
 	sent := map[uint64]int{} // message id -> row of its send
@@ -89,9 +129,9 @@ func NewLadder(records []Record, opts LadderOptions) *Ladder {
 		r := &records[i]
 		switch r.Event {
 		case EventSend:
-			row := ladderRow{kind: rowMessage, t: r.TimeNs, from: col(r.From), to: col(r.To), text: r.MessageText(), retx: r.Retransmission}
-			if row.from == row.to {
-				row.kind = rowSelf
+			row := LadderRow{Kind: RowMessage, TimeNs: r.TimeNs, From: col(r.From), To: col(r.To), Text: r.MessageText(), Retransmission: r.Retransmission}
+			if row.From == row.To {
+				row.Kind = RowSelf
 			}
 			if r.ID != 0 {
 				sent[r.ID] = len(l.rows)
@@ -99,36 +139,36 @@ func NewLadder(records []Record, opts LadderOptions) *Ladder {
 			l.rows = append(l.rows, row)
 		case EventDrop:
 			if j, ok := sent[r.ID]; ok && r.ID != 0 {
-				if row := &l.rows[j]; !row.lost {
-					row.lost = true
-					row.lostAt = lostColumn(r.Hop, row.from, row.to, index)
-					row.why = r.Reason
+				if row := &l.rows[j]; !row.Lost {
+					row.Lost = true
+					row.LostAt = lostColumn(r.Hop, row.From, row.To, index)
+					row.LostWhy = r.Reason
 				}
 				continue
 			}
 			// Lost before it was sent (its host was down, no route).
-			row := ladderRow{kind: rowMessage, t: r.TimeNs, from: col(r.From), to: col(r.To), text: r.MessageText(), lost: true, why: r.Reason}
-			row.lostAt = lostColumn(r.Hop, row.from, row.to, index)
-			if row.from == row.to {
-				row.kind = rowSelf
+			row := LadderRow{Kind: RowMessage, TimeNs: r.TimeNs, From: col(r.From), To: col(r.To), Text: r.MessageText(), Lost: true, LostWhy: r.Reason}
+			row.LostAt = lostColumn(r.Hop, row.From, row.To, index)
+			if row.From == row.To {
+				row.Kind = RowSelf
 			}
 			l.rows = append(l.rows, row)
 		case EventTimer:
 			if opts.Timers {
-				l.rows = append(l.rows, ladderRow{kind: rowNote, t: r.TimeNs, from: col(r.Node), text: noteText(r)})
+				l.rows = append(l.rows, noteRow(r, col(r.Node)))
 			}
 		case EventDecision, EventHostDown, EventHostUp:
 			if opts.Decisions {
-				l.rows = append(l.rows, ladderRow{kind: rowNote, t: r.TimeNs, from: col(r.Node), text: noteText(r)})
+				l.rows = append(l.rows, noteRow(r, col(r.Node)))
 			}
 		}
 	}
 	if opts.Numbered {
 		n := 0
 		for i := range l.rows {
-			if l.rows[i].kind != rowNote {
+			if l.rows[i].Kind != RowNote {
 				n++
-				l.rows[i].num = n
+				l.rows[i].Number = n
 			}
 		}
 	}
@@ -159,20 +199,29 @@ func lostColumn(hop string, from, to int, index map[string]int) int {
 	return c
 }
 
-// label returns the text over a message's arrow: the message, its
-// number if any ("F3"), then "(retx)", "(lost: why)" or "(retx, lost: why)".
-func (r *ladderRow) label() string {
-	text := r.text
-	if r.num > 0 {
-		text += " F" + strconv.Itoa(r.num)
+// noteRow returns the row of a note about r in column c.
+func noteRow(r *Record, c int) LadderRow {
+	return LadderRow{Kind: RowNote, TimeNs: r.TimeNs, From: c, To: c, Text: noteText(r), Event: r.Event}
+}
+
+// Label returns the text the text ladder writes over a message's arrow:
+// the message, its number if any ("F3"), then "(retx)", "(lost: why)" or
+// "(retx, lost: why)". Of a note, it returns Text.
+func (r *LadderRow) Label() string {
+	if r.Kind == RowNote {
+		return r.Text
+	}
+	text := r.Text
+	if r.Number > 0 {
+		text += " F" + strconv.Itoa(r.Number)
 	}
 	switch {
-	case r.retx && r.lost:
-		return text + " (retx, lost: " + r.why + ")"
-	case r.retx:
+	case r.Retransmission && r.Lost:
+		return text + " (retx, lost: " + r.LostWhy + ")"
+	case r.Retransmission:
 		return text + " (retx)"
-	case r.lost:
-		return text + " (lost: " + r.why + ")"
+	case r.Lost:
+		return text + " (lost: " + r.LostWhy + ")"
 	}
 	return text
 }
@@ -191,6 +240,14 @@ func noteText(r *Record) string {
 
 // Columns returns the ladder's node names, left to right.
 func (l *Ladder) Columns() []string { return slices.Clone(l.cols) }
+
+// Addresses returns the address of each column's node, parallel to
+// [Ladder.Columns], "" where unknown ([LadderOptions].Addresses).
+func (l *Ladder) Addresses() []string { return slices.Clone(l.addrs) }
+
+// Rows returns the ladder's rows, top to bottom: a copy, for writers
+// that draw the ladder their own way.
+func (l *Ladder) Rows() []LadderRow { return slices.Clone(l.rows) }
 
 // Len returns the number of rows: messages, and notes if asked for.
 func (l *Ladder) Len() int { return len(l.rows) }
@@ -216,11 +273,11 @@ func (l *Ladder) layout(tw int) []int {
 	// Labels: each sits in the gap next to its sender, which must be
 	// wide enough for it.
 	for _, r := range l.rows {
-		if r.kind != rowMessage {
+		if r.Kind != RowMessage {
 			continue
 		}
 		if g := senderGap(r); g >= 0 && g < len(gaps) {
-			gaps[g] = max(gaps[g], len(r.label())+2*labelMargin+1)
+			gaps[g] = max(gaps[g], len(r.Label())+2*labelMargin+1)
 		}
 	}
 	pos := make([]int, n)
@@ -234,11 +291,11 @@ func (l *Ladder) layout(tw int) []int {
 // senderGap returns the index of the gap between the sender's lifeline
 // and the next one towards the receiver, where the label of the arrow of
 // message row r goes.
-func senderGap(r ladderRow) int {
-	if r.to > r.from {
-		return r.from
+func senderGap(r LadderRow) int {
+	if r.To > r.From {
+		return r.From
 	}
-	return r.from - 1
+	return r.From - 1
 }
 
 // formatMs formats a time in nanoseconds as milliseconds with three
@@ -269,7 +326,7 @@ func (l *Ladder) WriteText(w io.Writer) error {
 	const timeHead = "t (ms)"
 	tw := len(timeHead)
 	for _, r := range l.rows {
-		tw = max(tw, len(formatMs(r.t)))
+		tw = max(tw, len(formatMs(r.TimeNs)))
 	}
 	pos := l.layout(tw)
 	width := 0
@@ -313,35 +370,35 @@ func (l *Ladder) WriteText(w io.Writer) error {
 	emit(blank())
 
 	for _, r := range l.rows {
-		switch r.kind {
-		case rowMessage:
-			a, b := pos[r.from], pos[r.to]
+		switch r.Kind {
+		case RowMessage:
+			a, b := pos[r.From], pos[r.To]
 			lo, hi := min(a, b), max(a, b)
 			// Label line: centred over the arrow's first stretch, between
 			// the sender's lifeline and the next one.
 			g := senderGap(r)
 			glo, ghi := pos[g], pos[g+1]
 			lab := blank()
-			text := r.label()
+			text := r.Label()
 			at := glo + 1 + (ghi-glo-1-len(text))/2
 			lab = put(lab, max(at, glo+1), text)
 			emit(lab)
 			// Arrow line.
-			ar := putTime(blank(), r.t)
+			ar := putTime(blank(), r.TimeNs)
 			switch {
-			case r.lost && r.lostAt == r.from && a < b:
+			case r.Lost && r.LostAt == r.From && a < b:
 				// Never left its sender.
 				ar[a+1], ar[a+2] = '-', 'x'
-			case r.lost && r.lostAt == r.from:
+			case r.Lost && r.LostAt == r.From:
 				ar[a-1], ar[a-2] = '-', 'x'
-			case r.lost && a < b:
-				end := pos[r.lostAt]
+			case r.Lost && a < b:
+				end := pos[r.LostAt]
 				for x := a + 1; x < end-3; x++ {
 					ar[x] = '-'
 				}
 				ar[end-3] = 'x'
-			case r.lost:
-				end := pos[r.lostAt]
+			case r.Lost:
+				end := pos[r.LostAt]
 				for x := end + 4; x < a; x++ {
 					ar[x] = '-'
 				}
@@ -357,18 +414,18 @@ func (l *Ladder) WriteText(w io.Writer) error {
 				}
 			}
 			emit(ar)
-		case rowSelf:
-			ln := putTime(blank(), r.t)
-			p := pos[r.from]
-			ln = put(ln, p+1, "--+ "+r.label())
+		case RowSelf:
+			ln := putTime(blank(), r.TimeNs)
+			p := pos[r.From]
+			ln = put(ln, p+1, "--+ "+r.Label())
 			emit(ln)
 			ln = blank()
 			emit(put(ln, p+1, "<-+"))
-		case rowNote:
-			ln := putTime(blank(), r.t)
-			p := pos[r.from]
+		case RowNote:
+			ln := putTime(blank(), r.TimeNs)
+			p := pos[r.From]
 			ln[p] = '*'
-			emit(put(ln, p+2, r.text))
+			emit(put(ln, p+2, r.Text))
 		}
 	}
 	emit(blank())
