@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/sipsim/sipsim/analysis"
+	"github.com/sipsim/sipsim/analysis/diagram"
 	"github.com/sipsim/sipsim/nodes"
 	"github.com/sipsim/sipsim/sim"
 	"github.com/sipsim/sipsim/topologies"
@@ -49,7 +51,11 @@ computed from the trace: outcome, final status, set-up delay, the RFC
 retransmissions. See the analysis package's CallColumns for the columns.
 
 The ladder is printed only when the run sent at most 200 messages; with
---ladder FILE it is always written, to FILE. --quiet prints the summary
+--ladder FILE it is always written, to FILE, in the format its extension
+names: .txt (the text ladder), .svg or .png (a drawing: lifelines with
+node names and addresses, lost messages as red dashed arrows ending in a
+cross, retransmissions in blue, timers marked), .puml (PlantUML) or .mmd
+(Mermaid). --quiet prints the summary
 alone. With --trace - the trace takes standard output, and the ladder and
 summary go to standard error.
 
@@ -90,7 +96,7 @@ error.`,
 			fs.StringVar(&o.bandwidth, "bandwidth", "", "rate `B` (such as 64kbit/s; 0 for none) of every link")
 			fs.StringVar(&o.rate, "rate", "", "arrival rate `R` (such as 10/s) of the generated workload")
 			fs.StringVar(&o.trace, "trace", "", "write the JSON-lines trace to `FILE` (- for standard output)")
-			fs.StringVar(&o.ladder, "ladder", "", "write the text ladder to `FILE` instead of standard output")
+			fs.StringVar(&o.ladder, "ladder", "", "write the ladder to `FILE` (.txt, .svg, .png, .puml, .mmd) instead of standard output")
 			fs.StringVar(&o.callsOut, "calls-out", "", "write one row per call to `FILE` (.csv or .jsonl)")
 			fs.BoolVar(&o.quiet, "quiet", false, "print the summary only")
 			fs.StringVar(&o.duration, "duration", "", "cut the run at `D` of virtual time (such as 30s)")
@@ -208,6 +214,9 @@ func runRun(e *env, args []string, o *runOptions) int {
 	if err := applyOverrides(top, o); err != nil {
 		return fail(e, err)
 	}
+	if o.ladder != "" && !slices.Contains(diagram.Extensions(), strings.ToLower(filepath.Ext(o.ladder))) {
+		return fail(e, fmt.Errorf("run: --ladder: %s: want a file name ending in %s", o.ladder, strings.Join(diagram.Extensions(), ", ")))
+	}
 	if err := top.UnboundedPings(sim.Time(o.until)); err != nil {
 		return failTopology(e, err)
 	}
@@ -215,9 +224,11 @@ func runRun(e *env, args []string, o *runOptions) int {
 	out := e.stdout
 	names := analysis.Names{}
 	cols := make([]string, len(top.Nodes))
+	addrs := make([]string, len(top.Nodes))
 	for i, n := range top.Nodes {
 		names[n.Address] = n.Name
 		cols[i] = n.Name
+		addrs[i] = n.Address.String()
 	}
 	drops := &dropCounter{}
 	sinks := []sim.Sink{drops}
@@ -299,10 +310,10 @@ func runRun(e *env, args []string, o *runOptions) int {
 				sent++
 			}
 		}
-		ladder := analysis.NewLadder(col.Records, analysis.LadderOptions{Columns: cols, Timers: true, Numbered: true})
+		ladder := analysis.NewLadder(col.Records, analysis.LadderOptions{Columns: cols, Addresses: addrs, Timers: true, Numbered: true})
 		switch {
 		case o.ladder != "":
-			if err := writeLadderFile(o.ladder, ladder); err != nil {
+			if err := diagram.WriteFile(o.ladder, ladder); err != nil {
 				return fail(e, fmt.Errorf("run: --ladder: %v", err))
 			}
 		case o.quiet:
@@ -345,20 +356,6 @@ func (c *callsOutput) close() error {
 		return err
 	}
 	return c.file.Close()
-}
-
-func writeLadderFile(path string, l *analysis.Ladder) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	w := bufio.NewWriter(f)
-	l.WriteText(w)
-	if err := w.Flush(); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
 }
 
 // writeSummary prints the counts of the run's calls and its figures.

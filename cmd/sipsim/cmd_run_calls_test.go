@@ -2,6 +2,8 @@ package main
 
 import (
 	"bufio"
+	"bytes"
+	"image/png"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -79,4 +81,35 @@ func TestRunCallsOutBadNameExits2(t *testing.T) {
 	assert.True(t, strings.HasPrefix(stderr, "sipsim: run: --calls-out: "), stderr)
 	assert.True(t, strings.HasSuffix(stderr, "calls.txt: want a file name ending in .csv or .jsonl\n"), stderr)
 	assert.Equal(t, 1, strings.Count(stderr, "\n"))
+}
+
+// TestRunLadderFormats writes the reference scenario's ladder in every
+// format --ladder knows and checks each is what its extension says.
+func TestRunLadderFormats(t *testing.T) {
+	dir := t.TempDir()
+	text, _, code := runInProcess("", "run")
+	require.Equal(t, 0, code)
+	for ext, check := range map[string]func(b []byte){
+		".txt":  func(b []byte) { assert.True(t, strings.HasPrefix(text, string(b)), "the ladder run prints") },
+		".puml": func(b []byte) { assert.True(t, strings.HasPrefix(string(b), "@startuml\n")) },
+		".mmd":  func(b []byte) { assert.True(t, strings.HasPrefix(string(b), "sequenceDiagram\n")) },
+		".svg":  func(b []byte) { assert.Contains(t, string(b), "<svg") },
+		".png": func(b []byte) {
+			img, err := png.Decode(bytes.NewReader(b))
+			require.NoError(t, err)
+			assert.Greater(t, img.Bounds().Dx(), 800)
+			assert.Greater(t, img.Bounds().Dy(), 1000)
+		},
+	} {
+		path := filepath.Join(dir, "ladder"+ext)
+		_, stderr, code := runInProcess("", "run", "--ladder", path)
+		require.Equal(t, 0, code, stderr)
+		b, err := os.ReadFile(path)
+		require.NoError(t, err)
+		require.NotEmpty(t, b, ext)
+		check(b)
+	}
+	_, stderr, code := runInProcess("", "run", "--ladder", filepath.Join(dir, "ladder.doc"))
+	assert.Equal(t, 2, code)
+	assert.Contains(t, stderr, "want a file name ending in .txt, .svg, .png, .puml, .mmd\n")
 }
