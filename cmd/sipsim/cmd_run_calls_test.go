@@ -3,8 +3,8 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"image/png"
 	"encoding/json"
+	"image/png"
 	"os"
 	"path/filepath"
 	"strings"
