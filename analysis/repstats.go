@@ -17,6 +17,11 @@ type RepStats struct {
 	Calls, Answered, Rejected, Cancelled, TimedOut, TransportErrors, InProgress int
 	// Completed counts the answered calls whose BYE got a final response.
 	Completed int
+	// Ongoing counts the answered calls whose session had not ended when
+	// the trace did (no BYE yet: a run cut short).
+	Ongoing int
+	// ByStatus counts the rejected calls by final status code.
+	ByStatus map[int]int
 	// Redirected counts the calls whose final response was a 3xx (RFC
 	// 6076 4.6 and 4.7 leave them out of SER's and SEER's denominator).
 	Redirected int
@@ -73,6 +78,10 @@ func (s *RepStats) AddCall(m *CallMetrics) {
 		s.Setup.Add(int64(m.Setup))
 	case Rejected:
 		s.Rejected++
+		if s.ByStatus == nil {
+			s.ByStatus = map[int]int{}
+		}
+		s.ByStatus[m.Status]++
 	case Cancelled:
 		s.Cancelled++
 	case TimedOut:
@@ -84,6 +93,9 @@ func (s *RepStats) AddCall(m *CallMetrics) {
 	}
 	if m.Completed {
 		s.Completed++
+	}
+	if m.Outcome == Answered && m.SDT == Unset {
+		s.Ongoing++
 	}
 	switch st := m.Status; {
 	case m.Outcome == InProgress:
@@ -164,6 +176,13 @@ func (s *RepStats) Merge(o *RepStats) {
 	s.TransportErrors += o.TransportErrors
 	s.InProgress += o.InProgress
 	s.Completed += o.Completed
+	s.Ongoing += o.Ongoing
+	for code, n := range o.ByStatus {
+		if s.ByStatus == nil {
+			s.ByStatus = map[int]int{}
+		}
+		s.ByStatus[code] += n
+	}
 	s.Redirected += o.Redirected
 	s.Effective += o.Effective
 	s.Ineffective += o.Ineffective

@@ -16,7 +16,6 @@ import (
 
 	"github.com/sipsim/sipsim/analysis"
 	"github.com/sipsim/sipsim/analysis/diagram"
-	"github.com/sipsim/sipsim/nodes"
 	"github.com/sipsim/sipsim/sim"
 	"github.com/sipsim/sipsim/topologies"
 )
@@ -231,7 +230,9 @@ func runRun(e *env, args []string, o *runOptions) int {
 		addrs[i] = n.Address.String()
 	}
 	drops := &dropCounter{}
-	sinks := []sim.Sink{drops}
+	stats := &runStats{}
+	stats.sink = analysis.NewCallSink(names, stats.AddCall, stats.AddRegistration)
+	sinks := []sim.Sink{drops, stats.sink}
 	var traceOut *bufio.Writer
 	var traceFile *os.File
 	var tw *analysis.TraceWriter
@@ -324,8 +325,16 @@ func runRun(e *env, args []string, o *runOptions) int {
 			fmt.Fprintf(out, "(ladder of %d messages not shown: more than %d; use --ladder FILE)\n\n", sent, maxLadderMessages)
 		}
 	}
-	writeSummary(out, r, o.seed, drops, o.until)
+	stats.sink.Flush()
+	writeSummary(out, r, &stats.RepStats, o.seed, drops, o.until)
 	return exitOK
+}
+
+// runStats folds the run's calls, from the trace, into the summary's
+// figures.
+type runStats struct {
+	analysis.RepStats
+	sink *analysis.CallSink
 }
 
 // callsOutput writes the per-call table of --calls-out as the run goes.
@@ -358,50 +367,17 @@ func (c *callsOutput) close() error {
 	return c.file.Close()
 }
 
-// writeSummary prints the counts of the run's calls and its figures.
-func writeSummary(w io.Writer, r *topologies.Run, seed uint64, drops *dropCounter, until time.Duration) {
-	calls := r.Calls()
-	var answered, completed, failed, cancelled, timedOut, other, inProgress int
-	byStatus := map[int]int{}
-	var delays []time.Duration
-	for _, pc := range calls {
-		c := pc.Call
-		if c == nil {
-			other++
-			continue
-		}
-		switch c.Outcome() {
-		case nodes.CallPending:
-			inProgress++
-			if until <= 0 {
-				other++ // a call that never ended, as before --duration
-			}
-		case nodes.CallAnswered:
-			inProgress++
-			answered++
-		case nodes.CallCompleted:
-			answered++
-			completed++
-		case nodes.CallFailed:
-			failed++
-			byStatus[c.Status()]++
-		case nodes.CallCancelled:
-			cancelled++
-		case nodes.CallTimedOut:
-			timedOut++
-		default:
-			other++
-		}
-		ts := c.Times()
-		if ts.Answer != nodes.UATimeUnset && ts.Invite != nodes.UATimeUnset {
-			delays = append(delays, ts.Answer.Sub(ts.Invite))
-		}
-	}
+// writeSummary prints the counts of the run's calls and its figures, all
+// computed from the trace (stats), as every output is.
+func writeSummary(w io.Writer, r *topologies.Run, st *analysis.RepStats, seed uint64, drops *dropCounter, until time.Duration) {
 	fmt.Fprintf(w, "topology:       %s (%d nodes, %d links)\n", r.Topology.Name, len(r.Topology.Nodes), len(r.Topology.Links))
 	fmt.Fprintf(w, "calls:          %d attempted, %d answered (%d completed), %d failed, %d cancelled, %d timed out",
-		len(calls), answered, completed, failed, cancelled, timedOut)
-	if other > 0 {
-		fmt.Fprintf(w, ", %d other", other)
+		st.Calls, st.Answered, st.Completed, st.Rejected, st.Cancelled, st.TimedOut)
+	if st.TransportErrors > 0 {
+		fmt.Fprintf(w, ", %d transport errors", st.TransportErrors)
+	}
+	if until <= 0 && st.InProgress > 0 {
+		fmt.Fprintf(w, ", %d other", st.InProgress) // calls that never ended
 	}
 	fmt.Fprintln(w)
 	if pings := r.Pings(); len(pings) > 0 {
@@ -422,37 +398,32 @@ func writeSummary(w io.Writer, r *topologies.Run, seed uint64, drops *dropCounte
 		}
 		fmt.Fprintln(w)
 	}
-	if failed > 0 {
-		codes := make([]int, 0, len(byStatus))
-		for s := range byStatus {
+	if st.Rejected > 0 {
+		codes := make([]int, 0, len(st.ByStatus))
+		for s := range st.ByStatus {
 			codes = append(codes, s)
 		}
 		slices.Sort(codes)
 		parts := make([]string, len(codes))
 		for i, s := range codes {
-			parts[i] = strconv.Itoa(s) + ": " + strconv.Itoa(byStatus[s])
+			parts[i] = strconv.Itoa(s) + ": " + strconv.Itoa(st.ByStatus[s])
 		}
 		fmt.Fprintf(w, "failed by status: %s\n", strings.Join(parts, ", "))
 	}
-	if len(delays) > 0 {
-		var sum, maxD time.Duration
-		for _, d := range delays {
-			sum += d
-			maxD = max(maxD, d)
-		}
+	if n := st.Setup.Count(); n > 0 {
 		plural := "s"
-		if len(delays) == 1 {
+		if n == 1 {
 			plural = ""
 		}
 		fmt.Fprintf(w, "set-up delay:   mean %.1f ms, max %.1f ms (%d answered call%s)\n",
-			ms(sum)/float64(len(delays)), ms(maxD), len(delays), plural)
+			st.Setup.Mean()/1e6, float64(st.Setup.Max())/1e6, n, plural)
 	} else {
 		fmt.Fprintln(w, "set-up delay:   - (no call answered)")
 	}
 	fmt.Fprintf(w, "seed:           %d\n", seed)
 	fmt.Fprintf(w, "virtual time:   %.3f s\n", r.Sim.Now().Seconds())
 	if until > 0 {
-		fmt.Fprintf(w, "cut at:         %s (--duration): %d calls in progress\n", until, inProgress)
+		fmt.Fprintf(w, "cut at:         %s (--duration): %d calls in progress\n", until, st.InProgress+st.Ongoing)
 	}
 	fmt.Fprintf(w, "datagrams lost: %d", drops.udp)
 	if drops.tcp > 0 {
