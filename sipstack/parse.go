@@ -138,31 +138,18 @@ func parse(data []byte, stream bool) (Message, error) {
 		}
 		h = &req.Header
 	}
-	// Fields are first noted as offsets in a small array on the stack,
-	// then built into a slice of the exact size, with room for a proxy's
-	// Via and Record-Route. (The offsets hold no pointers, so noting them
-	// costs no write barriers while the GC runs; each field's strings are
-	// written once, into the final slice.)
-	var stack [48]fieldRef
+	// Fields are first noted in a small array on the stack, then copied
+	// into a slice of the exact size, with room for a proxy's Via and
+	// Record-Route. (Fields hold offsets, not pointers: noting and copying
+	// them costs no write barriers, and the GC never scans the slice.)
+	var stack [48]field
 	refs, bodyStart, err := p.headers(sl+1, stack[:0])
 	if err != nil {
 		return nil, err
 	}
-	fields := make(Header, len(refs), len(refs)+headerSpare)
-	for k := range refs {
-		r, f := &refs[k], &fields[k]
-		if r.id != hUnknown {
-			f.Name = headerTable[r.id].name
-		} else {
-			f.Name = s[r.name:r.nameEnd]
-		}
-		if r.unfolded {
-			f.Value = p.unfolded[r.value]
-		} else {
-			f.Value = s[r.value:r.valueEnd]
-		}
-	}
-	*h = fields
+	fields := make([]field, len(refs), len(refs)+headerSpare)
+	copy(fields, refs)
+	*h = Header{src: s, fields: fields, strs: p.unfolded}
 
 	// Mandatory headers, RFC 3261 8.1.1.
 	for _, id := range [...]hdr{hTo, hFrom, hCSeq, hCallID, hVia} {
@@ -204,16 +191,6 @@ func parse(data []byte, stream bool) (Message, error) {
 	return resp, nil
 }
 
-// fieldRef notes where a header field lies in the message, as offsets
-// (messages are at most 65535 octets). A folded value, rebuilt on one
-// line, is in parser.unfolded instead.
-type fieldRef struct {
-	id              hdr
-	unfolded        bool
-	name, nameEnd   uint16
-	value, valueEnd uint16
-}
-
 // parser holds the state of one header-section parse.
 type parser struct {
 	head          string
@@ -227,7 +204,7 @@ type parser struct {
 
 // headers parses header lines from p.head[i:] into h, up to the empty
 // line that ends the header section, and returns the index of the body.
-func (p *parser) headers(i int, h []fieldRef) ([]fieldRef, int, error) {
+func (p *parser) headers(i int, h []field) ([]field, int, error) {
 	s := p.head
 	line := 1
 	for {
@@ -285,7 +262,7 @@ func (p *parser) headers(i int, h []fieldRef) ([]fieldRef, int, error) {
 		if k == len(raw) || raw[k] != ':' || name == "" {
 			return nil, 0, newError(ErrHeaderSyntax, startLine, "", "header line is not \"token: value\"")
 		}
-		ref := fieldRef{name: uint16(i0), nameEnd: uint16(i0 + len(name))}
+		ref := field{name: span{uint32(i0), uint32(i0 + len(name))}}
 		var value string
 		if folded {
 			v, ok := unfold(raw[k+1:])
@@ -293,8 +270,7 @@ func (p *parser) headers(i int, h []fieldRef) ([]fieldRef, int, error) {
 				return nil, 0, newError(ErrHeaderSyntax, startLine, "", "CR or LF inside a header line")
 			}
 			value = v
-			ref.unfolded = true
-			ref.value = uint16(len(p.unfolded))
+			ref.value = span{uint32(len(p.unfolded)), inStrs}
 			p.unfolded = append(p.unfolded, v)
 		} else {
 			j, e := k+1, len(raw)
@@ -305,7 +281,7 @@ func (p *parser) headers(i int, h []fieldRef) ([]fieldRef, int, error) {
 				e--
 			}
 			value = raw[j:e]
-			ref.value, ref.valueEnd = uint16(i0+j), uint16(i0+e)
+			ref.value = span{uint32(i0 + j), uint32(i0 + e)}
 		}
 		if len(h) == MaxHeaderCount {
 			return nil, 0, newError(ErrTooLarge, startLine, "", "more than 256 header fields")
@@ -313,6 +289,7 @@ func (p *parser) headers(i int, h []fieldRef) ([]fieldRef, int, error) {
 		id := lookupHeader(name)
 		ref.id = id
 		if id != hUnknown {
+			ref.name = span{}
 			if p.count[id] < 255 {
 				p.count[id]++
 			}
