@@ -32,9 +32,10 @@
 // and the offsets of its value in the copy, so that its fields hold no
 // pointers; values given to [Header.Set], [Header.Add], ... are kept
 // beside them. Typed accessors parse on each call and do not cache, so
-// changes made through any method are always seen. A typical INVITE is
-// parsed with three allocations and serialized into a reused buffer with
-// none.
+// changes made through any method are always seen. The fields follow the
+// message copy in the same allocation, so a typical INVITE is parsed with
+// two allocations (that one and the [Request]) and serialized into a
+// reused buffer with none.
 //
 // # Serialization
 //

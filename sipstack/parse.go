@@ -96,60 +96,64 @@ func ParseResponse(data []byte) (*Response, error) {
 // parse parses a message. With stream set, data is exactly one message as
 // cut by a Framer, and Content-Length must be present.
 func parse(data []byte, stream bool) (Message, error) {
-	// The one copy of the message. Header strings point into it; the body
-	// is a slice of its tail whose capacity ends where the body ends, so
-	// that writing to the body (or appending to it) can never change the
-	// bytes under the strings, which are never written after this copy.
-	// (make then copy, unlike bytes.Clone, lets the compiler skip zeroing
-	// the new array.)
 	if len(data) == 0 {
 		return nil, newError(ErrIncomplete, 0, "", "empty message")
 	}
-	buf := make([]byte, len(data))
-	copy(buf, data)
-	s := unsafe.String(unsafe.SliceData(buf), len(buf))
-
-	// Start line.
-	sl := strings.IndexByte(s, '\n')
+	// The header section is parsed in place first: fields are noted as
+	// offsets, which hold for the copy as well, and the checks keep no
+	// string of data (d is only a view, never stored). Fields are noted
+	// in a small array on the stack, without write barriers.
+	d := unsafe.String(unsafe.SliceData(data), len(data))
+	sl := strings.IndexByte(d, '\n')
 	if sl < 0 {
 		return nil, newError(ErrIncomplete, 0, "", "no line end after the start line")
 	}
-	if sl < 1 || s[sl-1] != '\r' {
+	if sl < 1 || d[sl-1] != '\r' {
 		return nil, newError(ErrStartLine, 1, "", "start line not terminated by CRLF")
 	}
 	if sl-1 > MaxLineLength {
 		return nil, newError(ErrTooLarge, 1, "", "start line longer than 8192 octets")
 	}
-	p := parser{head: s}
-	var req *Request
-	var resp *Response
-	var h *Header
-	start := s[:sl-1]
-	if isStatusLine(start) {
-		resp = &Response{}
-		if err := parseStatusLine(start, resp); err != nil {
-			return nil, err
-		}
-		h = &resp.Header
-	} else {
-		req = &Request{}
-		if err := parseRequestLine(start, req); err != nil {
-			return nil, err
-		}
-		h = &req.Header
-	}
-	// Fields are first noted in a small array on the stack, then copied
-	// into a slice of the exact size, with room for a proxy's Via and
-	// Record-Route. (Fields hold offsets, not pointers: noting and copying
-	// them costs no write barriers, and the GC never scans the slice.)
+	p := parser{head: d}
 	var stack [48]field
 	refs, bodyStart, err := p.headers(sl+1, stack[:0])
 	if err != nil {
+		// A bad start line is reported before a bad header line.
+		if _, _, serr := parseStartLine(d[:sl-1]); serr != nil {
+			return nil, serr
+		}
 		return nil, err
 	}
-	fields := make([]field, len(refs), len(refs)+headerSpare)
+
+	// The one copy of the message, with the fields after it: one
+	// allocation that the GC does not scan (fields hold no pointers).
+	// Header strings and the start line's strings point into the message
+	// part, which is never written after this copy; the body is a slice
+	// of its tail whose capacity ends where the body ends, so that
+	// writing to the body (or appending to it) can never change the bytes
+	// under the strings. The fields part is the Header's own, with room
+	// for a proxy's Via and Record-Route; growing it beyond that moves
+	// the fields to an ordinary slice.
+	const fieldSize = int(unsafe.Sizeof(field{}))
+	off := (len(data) + fieldAlign - 1) &^ (fieldAlign - 1)
+	nf := len(refs) + headerSpare
+	mem := make([]byte, off+nf*fieldSize)
+	buf := mem[:len(data):len(data)]
+	copy(buf, data)
+	s := unsafe.String(unsafe.SliceData(buf), len(buf))
+	fields := unsafe.Slice((*field)(unsafe.Pointer(&mem[off])), nf)[:len(refs)]
 	copy(fields, refs)
-	*h = Header{src: s, fields: fields, strs: p.unfolded}
+
+	req, resp, err := parseStartLine(s[:sl-1])
+	if err != nil {
+		return nil, err
+	}
+	h := Header{src: s, fields: fields, strs: p.unfolded}
+	if req != nil {
+		req.Header = h
+	} else {
+		resp.Header = h
+	}
 
 	// Mandatory headers, RFC 3261 8.1.1.
 	for _, id := range [...]hdr{hTo, hFrom, hCSeq, hCallID, hVia} {
@@ -189,6 +193,27 @@ func parse(data []byte, stream bool) (Message, error) {
 	}
 	resp.Body = body
 	return resp, nil
+}
+
+// fieldAlign is the alignment of a field, whose array follows the
+// message copy in the same allocation.
+const fieldAlign = int(unsafe.Alignof(field{}))
+
+// parseStartLine parses a Request-Line or a Status-Line into a new
+// Request or Response.
+func parseStartLine(start string) (*Request, *Response, error) {
+	if isStatusLine(start) {
+		resp := &Response{}
+		if err := parseStatusLine(start, resp); err != nil {
+			return nil, nil, err
+		}
+		return nil, resp, nil
+	}
+	req := &Request{}
+	if err := parseRequestLine(start, req); err != nil {
+		return nil, nil, err
+	}
+	return req, nil, nil
 }
 
 // parser holds the state of one header-section parse.
