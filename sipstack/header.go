@@ -272,8 +272,10 @@ func (h *Header) Add(name, value string) {
 // Prepend inserts a field just before the first field of the same name,
 // or at the top of the header when there is none: a proxy prepends its Via
 // and Record-Route values this way (RFC 3261 16.6 steps 4 and 8).
-func (h *Header) Prepend(name, value string) {
-	id := lookupHeader(name)
+func (h *Header) Prepend(name, value string) { h.prepend(lookupHeader(name), name, value) }
+
+// prepend is Prepend for a name whose id is known.
+func (h *Header) prepend(id hdr, name, value string) {
 	i := h.indexOf(id, name)
 	if i < 0 {
 		i = 0
@@ -292,8 +294,10 @@ func (h *Header) insert(i int, f field) {
 
 // Set replaces the value of the first field named name and removes the
 // others, or appends a field when there is none.
-func (h *Header) Set(name, value string) {
-	id := lookupHeader(name)
+func (h *Header) Set(name, value string) { h.set(lookupHeader(name), name, value) }
+
+// set is Set for a name whose id is known.
+func (h *Header) set(id hdr, name, value string) {
 	i := h.indexOf(id, name)
 	if i < 0 {
 		h.fields = append(h.fields, h.newField(id, name, value))
@@ -488,7 +492,7 @@ func (h Header) Vias() ([]Via, error) { return listValues(h, hVia, parseVia) }
 // PrependVia adds v as the new top Via value (RFC 3261 8.1.1.7, 16.6
 // step 8), in a field of its own before the first Via field.
 func (h *Header) PrependVia(v Via) {
-	h.Prepend("Via", v.String())
+	h.prepend(hVia, "", v.String())
 }
 
 // PopVia removes the top Via value and returns it (RFC 3261 16.7 step 3:
@@ -651,7 +655,7 @@ func (h Header) MaxForwards() (int, bool) {
 // SetMaxForwards sets the Max-Forwards header to n (RFC 3261 16.6 step
 // 3: a proxy decrements it by one). It does not allocate for n < 100.
 func (h *Header) SetMaxForwards(n int) {
-	h.Set("Max-Forwards", strconv.Itoa(n))
+	h.set(hMaxForwards, "", strconv.Itoa(n))
 }
 
 // ContentLength returns the Content-Length value (RFC 3261 20.14) and

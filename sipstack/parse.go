@@ -311,7 +311,18 @@ func (p *parser) headers(i int, h []field) ([]field, int, error) {
 		if len(h) == MaxHeaderCount {
 			return nil, 0, newError(ErrTooLarge, startLine, "", "more than 256 header fields")
 		}
-		id := lookupHeader(name)
+		// lookupHeader, with its common case inline: a long name
+		// written in canonical case.
+		var id hdr
+		if len(name) > 1 {
+			if c := headerByHash[headerHash(name)]; c != hUnknown && name == headerTable[c].name {
+				id = c
+			} else {
+				id = lookupHeader(name)
+			}
+		} else {
+			id = lookupHeader(name)
+		}
 		ref.id = id
 		if id != hUnknown {
 			ref.name = span{}
