@@ -93,13 +93,10 @@ func (h *Header) name(f *field) string {
 
 // putStr stores s in h.strs and returns its span.
 func (h *Header) putStr(s string) span {
-	switch {
-	case h.strs == nil:
+	if h.strs == nil {
 		// Room for what a proxy changes: Max-Forwards, a Via, a
 		// Record-Route.
 		h.strs = make([]string, 0, 4)
-	case len(h.strs) >= 2*len(h.fields)+8:
-		h.compact()
 	}
 	h.strs = append(h.strs, s)
 	return span{uint32(len(h.strs) - 1), inStrs}
@@ -139,6 +136,12 @@ func (h *Header) compact() {
 
 // newField returns a field for name and value, stored in h.strs.
 func (h *Header) newField(id hdr, name, value string) field {
+	// Only new fields grow h.strs for good (a field's own slots are
+	// reused), so this is where it is compacted: before taking slots,
+	// since compacting renumbers them.
+	if len(h.strs) >= 2*len(h.fields)+8 {
+		h.compact()
+	}
 	f := field{id: id}
 	if id == hUnknown {
 		f.name = h.putStr(name)
@@ -366,11 +369,11 @@ func (h *Header) PopValue(name string) (string, bool) {
 		v, rest, more, ok := nextValue(val)
 		if ok && more {
 			if rest = trimWS(rest); rest != "" {
-				if f.value.end != inStrs {
-					// rest is a suffix of the value in src.
+				if f.value.end != inStrs && strings.HasSuffix(val, rest) {
+					// The rest is the tail of the value in src.
 					f.value.off = f.value.end - uint32(len(rest))
 				} else {
-					h.strs[f.value.off] = rest
+					h.setStr(&f.value, rest)
 				}
 				return v, true
 			}

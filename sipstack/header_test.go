@@ -2,6 +2,7 @@ package sipstack
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -505,4 +506,39 @@ func TestScalarHeaders(t *testing.T) {
 			t.Errorf("Expires(%q) = %d, %v, want %d, %v", tt.value, n, ok, tt.want, tt.expOK)
 		}
 	}
+}
+
+// TestHeaderStringsStay checks the invariant of the offset representation:
+// strings a Header returned never change, whatever is done to it or to a
+// copy afterwards, and the side table stays bounded.
+func TestHeaderStringsStay(t *testing.T) {
+	m, err := ParseMessage([]byte(minimal + "X-A: one\r\nContent-Length: 0\r\n\r\n"))
+	require.NoError(t, err)
+	h := m.Headers()
+	via, xa := h.Get("Via"), h.Get("X-A")
+	alias := *h
+	h.Set("Via", "SIP/2.0/UDP changed;branch=z9hG4bKc")
+	h.Prepend("X-A", "zero")
+	h.Del("X-A")
+	for i := range 100 {
+		h.Add("X-B", strconv.Itoa(i))
+		h.Del("X-B")
+	}
+	assert.Equal(t, "SIP/2.0/UDP h.example.com;branch=z9hG4bK1", via)
+	assert.Equal(t, "one", xa)
+	assert.LessOrEqual(t, len(h.strs), 2*h.Len()+8, "the side table is compacted")
+	assert.Equal(t, "SIP/2.0/UDP changed;branch=z9hG4bKc", h.Get("Via"))
+	assert.False(t, h.Has("X-A"))
+	assert.Equal(t, alias.Len(), h.Len()+1, "a copy keeps its own length, like a slice")
+
+	h.SetAt(0, "SIP/2.0/UDP a;branch=z9hG4bKa, SIP/2.0/UDP b;branch=z9hG4bKb")
+	top, ok := h.PopValue("Via")
+	assert.True(t, ok)
+	assert.Equal(t, "SIP/2.0/UDP a;branch=z9hG4bKa", top)
+	assert.Equal(t, "SIP/2.0/UDP b;branch=z9hG4bKb", h.Field(0).Value)
+	assert.Equal(t, 1, h.DeleteFunc(func(name, _ string) bool { return name == "Via" }))
+	assert.False(t, h.Has("Via"))
+
+	n := NewHeader(HeaderField{"v", "x"}, HeaderField{"X-C", "y"})
+	assert.Equal(t, []HeaderField{{"Via", "x"}, {"X-C", "y"}}, fieldsOf(n))
 }
