@@ -721,8 +721,8 @@ func spPrependRecordRoute(h *sipstack.Header, rr string) {
 		return
 	}
 	at := 0
-	for i, f := range *h {
-		if f.Name == "Via" {
+	for i := range h.Len() {
+		if h.Field(i).Name == "Via" {
 			at = i + 1
 		}
 	}

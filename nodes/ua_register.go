@@ -229,20 +229,16 @@ func (ua *UserAgent) credentials(realm string) (DigestCredentials, bool) {
 
 // dropCredentials removes from req the fields name whose realm is realm.
 func (ua *UserAgent) dropCredentials(req *sipstack.Request, name, realm string) {
-	h := req.Header[:0]
-	for _, f := range req.Header {
-		if strings.EqualFold(f.Name, name) {
-			c := sipstack.Credentials{Params: sipstack.AuthParams(f.Value)}
-			if i := strings.IndexByte(f.Value, ' '); i > 0 {
-				c.Params = sipstack.AuthParams(f.Value[i+1:])
-			}
-			if c.Realm() == realm {
-				continue
-			}
+	req.Header.DeleteFunc(func(fname, value string) bool {
+		if !strings.EqualFold(fname, name) {
+			return false
 		}
-		h = append(h, f)
-	}
-	req.Header = h
+		c := sipstack.Credentials{Params: sipstack.AuthParams(value)}
+		if i := strings.IndexByte(value, ' '); i > 0 {
+			c.Params = sipstack.AuthParams(value[i+1:])
+		}
+		return c.Realm() == realm
+	})
 }
 
 // uaDigest computes the Digest credentials answering challenge ch for a

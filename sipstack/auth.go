@@ -208,11 +208,11 @@ func (h Header) auths(id hdr) ([]string, []AuthParams, error) {
 	name := headerTable[id].name
 	var schemes []string
 	var params []AuthParams
-	for i := range h {
-		if h[i].Name != name {
+	for i := range h.fields {
+		if h.fields[i].id != id {
 			continue
 		}
-		sc, p, msg := parseAuth(h[i].Value)
+		sc, p, msg := parseAuth(h.str(h.fields[i].value))
 		if msg != "" {
 			return nil, nil, syntaxError(name, msg)
 		}

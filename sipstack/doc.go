@@ -24,13 +24,18 @@
 //
 // # Representation
 //
-// A parsed message is one copy of the received bytes: header names are
-// the static canonical strings of this package, header values and the
-// fields of typed values ([Via], [Address], [CSeq], ...) are substrings of
-// that copy, and the body is a slice of its tail. Typed accessors parse
-// on each call and do not cache, so direct edits of a [Header] are always
-// seen. A typical INVITE is parsed with three allocations and serialized
-// into a reused buffer with none.
+// A parsed message is one copy of the received bytes, which nothing
+// writes after parsing: header names are the static canonical strings of
+// this package, header values and the fields of typed values ([Via],
+// [Address], [CSeq], ...) are substrings of that copy, and the body is a
+// slice of its tail. A [Header] notes each field as the id of its name
+// and the offsets of its value in the copy, so that its fields hold no
+// pointers; values given to [Header.Set], [Header.Add], ... are kept
+// beside them. Typed accessors parse on each call and do not cache, so
+// changes made through any method are always seen. The fields follow the
+// message copy in the same allocation, so a typical INVITE is parsed with
+// two allocations (that one and the [Request]) and serialized into a
+// reused buffer with none.
 //
 // # Serialization
 //

@@ -1,11 +1,15 @@
 package sipstack
 
 import (
+	"iter"
+	"slices"
 	"strconv"
 	"strings"
+	"unsafe"
 )
 
-// A HeaderField is one header line of a message: a name and its value.
+// A HeaderField is one header line of a message: a name and its value,
+// as [Header.Field] returns it and [NewHeader] takes it.
 //
 // Name is the canonical long form for the headers this package knows
 // (see [CanonicalHeaderName]) and the name as received for others. Value
@@ -24,50 +28,189 @@ type HeaderField struct {
 // unknown headers keep their position.
 //
 // Names given to Header methods may be in any case and in compact form
-// ("v", "VIA" and "Via" are the same). Methods that add fields store the
-// canonical name. Typed accessors ([Header.Via], [Header.CSeq],
-// [Header.From], ...) parse the stored text on each call; they do not
-// cache, so mutations through any method (or directly on the slice) are
-// always seen.
+// ("v", "VIA" and "Via" are the same); fields of known headers are always
+// read back with their canonical name. Typed accessors ([Header.Via],
+// [Header.CSeq], [Header.From], ...) parse the stored text on each call;
+// they do not cache, so changes through any method are always seen.
 //
-// Fields of known headers must carry the canonical name: the parser and
-// the methods that add fields store it, and code that edits the slice
-// directly uses [CanonicalHeaderName].
+// The zero Header is empty and ready to use. A Header refers to its
+// fields: like a slice, a copy of a Header shares them with the original,
+// and [Header.Clone] makes an independent one. Reads do not allocate
+// unless they return a slice. Mutating methods have pointer receivers; a
+// Header returned by [ParseMessage] has spare capacity for a few added
+// fields.
 //
-// Reads do not allocate unless they return a slice. Mutating methods have
-// pointer receivers; a Header returned by [ParseMessage] has spare capacity
-// for a few added fields.
-type Header []HeaderField
+// Strings returned by a Header never change afterwards, whatever is done
+// to the Header later.
+type Header struct {
+	// src is the text of the message the header was parsed from ("" for
+	// a header built with Add): the parser's private copy of the
+	// datagram, which nothing writes after parsing. Field spans point
+	// into it, and the strings that reads return are substrings of it,
+	// so they stay unchanged for as long as they live.
+	src string
+	// fields are the header fields in order. A field holds no pointer,
+	// so the parser fills them without write barriers and the garbage
+	// collector never scans them.
+	fields []field
+	// strs holds the names and values that are not in src: those given
+	// to Add, Set, Prepend, ..., and folded values rebuilt on one line.
+	// A slot is only ever overwritten by Set-like methods of the field
+	// that owns it, with a new string; strings themselves are immutable.
+	strs []string
+}
+
+// A field is one header field: the id of its name, and where its name
+// (for unknown headers) and its value are.
+type field struct {
+	id    hdr
+	name  span // for id == hUnknown only
+	value span
+}
+
+// A span locates a string: h.src[off:end], or h.strs[off] when end is
+// inStrs. Parsed messages are at most MaxMessageSize octets, so an offset
+// in src never reaches inStrs.
+type span struct{ off, end uint32 }
+
+const inStrs = ^uint32(0)
+
+// str returns the string that sp locates.
+func (h *Header) str(sp span) string {
+	if sp.end == inStrs {
+		return h.strs[sp.off]
+	}
+	return h.src[sp.off:sp.end]
+}
+
+// name returns the name of field f.
+func (h *Header) name(f *field) string {
+	if f.id != hUnknown {
+		return headerTable[f.id].name
+	}
+	return h.str(f.name)
+}
+
+// putStr stores s in h.strs and returns its span.
+func (h *Header) putStr(s string) span {
+	if h.strs == nil {
+		// Room for what a proxy changes: Max-Forwards, a Via, a
+		// Record-Route.
+		h.strs = make([]string, 0, 4)
+	}
+	h.strs = append(h.strs, s)
+	return span{uint32(len(h.strs) - 1), inStrs}
+}
+
+// setStr makes *sp locate s, reusing the slot of h.strs that *sp already
+// owns.
+func (h *Header) setStr(sp *span, s string) {
+	if sp.end == inStrs {
+		h.strs[sp.off] = s
+		return
+	}
+	*sp = h.putStr(s)
+}
+
+// compact drops the slots of h.strs that no field refers to any more, so
+// that adding and removing fields does not grow it without bound. It
+// builds new fields and strs rather than renumbering in place, so that a
+// copy of h made earlier still reads what it read before.
+func (h *Header) compact() {
+	fields := make([]field, len(h.fields), cap(h.fields))
+	copy(fields, h.fields)
+	strs := make([]string, 0, len(h.fields)+4)
+	for i := range fields {
+		f := &fields[i]
+		if f.id == hUnknown && f.name.end == inStrs {
+			strs = append(strs, h.strs[f.name.off])
+			f.name.off = uint32(len(strs) - 1)
+		}
+		if f.value.end == inStrs {
+			strs = append(strs, h.strs[f.value.off])
+			f.value.off = uint32(len(strs) - 1)
+		}
+	}
+	h.fields, h.strs = fields, strs
+}
+
+// newField returns a field for name and value, stored in h.strs.
+func (h *Header) newField(id hdr, name, value string) field {
+	// Only new fields grow h.strs for good (a field's own slots are
+	// reused), so this is where it is compacted: before taking slots,
+	// since compacting renumbers them.
+	if len(h.strs) >= 2*len(h.fields)+8 {
+		h.compact()
+	}
+	f := field{id: id}
+	if id == hUnknown {
+		f.name = h.putStr(name)
+	}
+	f.value = h.putStr(value)
+	return f
+}
+
+// NewHeader returns a Header holding the given fields in order, as if
+// each were added with [Header.Add].
+func NewHeader(fields ...HeaderField) Header {
+	h := Header{fields: make([]field, 0, len(fields)+headerSpare), strs: make([]string, 0, len(fields))}
+	for _, f := range fields {
+		h.Add(f.Name, f.Value)
+	}
+	return h
+}
+
+// Len returns the number of header fields.
+func (h Header) Len() int { return len(h.fields) }
+
+// Field returns the field at position i, 0 <= i < h.Len().
+func (h Header) Field(i int) HeaderField {
+	f := &h.fields[i]
+	return HeaderField{h.name(f), h.str(f.value)}
+}
+
+// All returns an iterator over the fields in order, yielding each name
+// and value. The header must not be changed during the iteration.
+func (h Header) All() iter.Seq2[string, string] {
+	return func(yield func(name, value string) bool) {
+		for i := range h.fields {
+			f := &h.fields[i]
+			if !yield(h.name(f), h.str(f.value)) {
+				return
+			}
+		}
+	}
+}
 
 // index returns the position of the first field named name (given in any
 // form), or -1.
-func (h Header) index(name string) int { return h.indexOf(lookupHeader(name), name) }
+func (h *Header) index(name string) int { return h.indexOf(lookupHeader(name), name) }
 
 // indexOf is index for a name whose id is known.
-func (h Header) indexOf(id hdr, name string) int {
+func (h *Header) indexOf(id hdr, name string) int {
 	if id != hUnknown {
-		canon := headerTable[id].name
-		for i := range h {
-			if h[i].Name == canon {
+		for i := range h.fields {
+			if h.fields[i].id == id {
 				return i
 			}
 		}
 		return -1
 	}
-	for i := range h {
-		if equalFold(h[i].Name, name) {
+	for i := range h.fields {
+		if h.same(&h.fields[i], id, name) {
 			return i
 		}
 	}
 	return -1
 }
 
-// same reports whether a stored field name refers to the header id or name.
-func same(field string, id hdr, name string) bool {
+// same reports whether field f is named by the header id or, for an
+// unknown header, name.
+func (h *Header) same(f *field, id hdr, name string) bool {
 	if id != hUnknown {
-		return field == headerTable[id].name
+		return f.id == id
 	}
-	return equalFold(field, name)
+	return f.id == hUnknown && equalFold(h.str(f.name), name)
 }
 
 // Get returns the value of the first field named name, or "" if there is
@@ -75,7 +218,7 @@ func same(field string, id hdr, name string) bool {
 // several comma-separated values; use [Header.Values] to split them.
 func (h Header) Get(name string) string {
 	if i := h.index(name); i >= 0 {
-		return h[i].Value
+		return h.str(h.fields[i].value)
 	}
 	return ""
 }
@@ -87,8 +230,8 @@ func (h Header) Has(name string) bool { return h.index(name) >= 0 }
 func (h Header) Count(name string) int {
 	id := lookupHeader(name)
 	n := 0
-	for i := range h {
-		if same(h[i].Name, id, name) {
+	for i := range h.fields {
+		if h.same(&h.fields[i], id, name) {
 			n++
 		}
 	}
@@ -103,15 +246,16 @@ func (h Header) Count(name string) int {
 func (h Header) Values(name string) []string {
 	id := lookupHeader(name)
 	var out []string
-	for i := range h {
-		if !same(h[i].Name, id, name) {
+	for i := range h.fields {
+		if !h.same(&h.fields[i], id, name) {
 			continue
 		}
+		v := h.str(h.fields[i].value)
 		if !isListHeader(id) {
-			out = append(out, h[i].Value)
+			out = append(out, v)
 			continue
 		}
-		eachValue(h[i].Value, func(v string) bool {
+		eachValue(v, func(v string) bool {
 			if v != "" {
 				out = append(out, v)
 			}
@@ -125,76 +269,86 @@ func (h Header) Values(name string) []string {
 // canonical form. CR and LF in value are written as SP when the message is
 // serialized.
 func (h *Header) Add(name, value string) {
-	*h = append(*h, HeaderField{CanonicalHeaderName(name), value})
+	h.fields = append(h.fields, h.newField(lookupHeader(name), name, value))
 }
 
 // Prepend inserts a field just before the first field of the same name,
 // or at the top of the header when there is none: a proxy prepends its Via
 // and Record-Route values this way (RFC 3261 16.6 steps 4 and 8).
-func (h *Header) Prepend(name, value string) {
-	id := lookupHeader(name)
+func (h *Header) Prepend(name, value string) { h.prepend(lookupHeader(name), name, value) }
+
+// prepend is Prepend for a name whose id is known.
+func (h *Header) prepend(id hdr, name, value string) {
 	i := h.indexOf(id, name)
 	if i < 0 {
 		i = 0
 	}
-	if id != hUnknown {
-		name = headerTable[id].name
-	}
-	h.insert(i, HeaderField{name, value})
+	h.insert(i, h.newField(id, name, value))
 }
 
-// Insert inserts a field at position i, 0 <= i <= len(h).
+// Insert inserts a field at position i, 0 <= i <= h.Len().
 func (h *Header) Insert(i int, name, value string) {
-	h.insert(i, HeaderField{CanonicalHeaderName(name), value})
+	h.insert(i, h.newField(lookupHeader(name), name, value))
 }
 
-func (h *Header) insert(i int, f HeaderField) {
-	s := append(*h, HeaderField{})
-	copy(s[i+1:], s[i:])
-	s[i] = f
-	*h = s
+func (h *Header) insert(i int, f field) {
+	h.fields = slices.Insert(h.fields, i, f)
 }
 
 // Set replaces the value of the first field named name and removes the
 // others, or appends a field when there is none.
-func (h *Header) Set(name, value string) {
-	id := lookupHeader(name)
+func (h *Header) Set(name, value string) { h.set(lookupHeader(name), name, value) }
+
+// set is Set for a name whose id is known.
+func (h *Header) set(id hdr, name, value string) {
 	i := h.indexOf(id, name)
 	if i < 0 {
-		h.Add(name, value)
+		h.fields = append(h.fields, h.newField(id, name, value))
 		return
 	}
-	(*h)[i].Value = value
+	h.setStr(&h.fields[i].value, value)
 	h.delFrom(i+1, id, name)
+}
+
+// SetAt replaces the value of the field at position i, 0 <= i < h.Len(),
+// keeping its name and position.
+func (h *Header) SetAt(i int, value string) {
+	h.setStr(&h.fields[i].value, value)
 }
 
 // Del removes every field named name and returns how many it removed.
 func (h *Header) Del(name string) int { return h.delFrom(0, lookupHeader(name), name) }
 
+// DeleteFunc removes every field for which del returns true, keeping the
+// others in order, and returns how many it removed.
+func (h *Header) DeleteFunc(del func(name, value string) bool) int {
+	n := len(h.fields)
+	h.fields = slices.DeleteFunc(h.fields, func(f field) bool {
+		return del(h.name(&f), h.str(f.value))
+	})
+	return n - len(h.fields)
+}
+
 // delFrom removes the fields from start on that are named name, whose id
 // is id.
 func (h *Header) delFrom(start int, id hdr, name string) int {
-	s := *h
-	// Find the first field to remove before moving any: the fields before
-	// it stay where they are, unwritten (each write of a field is two
-	// pointer writes, with write barriers while the GC runs).
+	s := h.fields
 	j := start
-	for j < len(s) && !same(s[j].Name, id, name) {
+	for j < len(s) && !h.same(&s[j], id, name) {
 		j++
 	}
 	if j == len(s) {
 		return 0
 	}
 	for i := j + 1; i < len(s); i++ {
-		if same(s[i].Name, id, name) {
+		if h.same(&s[i], id, name) {
 			continue
 		}
 		s[j] = s[i]
 		j++
 	}
 	n := len(s) - j
-	clear(s[j:])
-	*h = s[:j]
+	h.fields = s[:j]
 	return n
 }
 
@@ -204,39 +358,64 @@ func (h *Header) delFrom(start int, id hdr, name string) int {
 // value is left in it. It is how a proxy removes the top Route value (RFC
 // 3261 16.4) and how a response loses its top Via (RFC 3261 16.7 step 3).
 func (h *Header) PopValue(name string) (string, bool) {
-	i := h.index(name)
+	id := lookupHeader(name)
+	i := h.indexOf(id, name)
 	if i < 0 {
 		return "", false
 	}
-	f := (*h)[i]
-	if isListHeader(lookupHeader(name)) {
-		v, rest, more, ok := nextValue(f.Value)
+	f := &h.fields[i]
+	val := h.str(f.value)
+	if isListHeader(id) {
+		v, rest, more, ok := nextValue(val)
 		if ok && more {
 			if rest = trimWS(rest); rest != "" {
-				(*h)[i].Value = rest
+				if f.value.end != inStrs && strings.HasSuffix(val, rest) {
+					// The rest is the tail of the value in src.
+					f.value.off = f.value.end - uint32(len(rest))
+				} else {
+					h.setStr(&f.value, rest)
+				}
 				return v, true
 			}
 		}
 		if ok {
-			f.Value = v
+			val = v
 		}
 	}
-	s := *h
-	copy(s[i:], s[i+1:])
-	s[len(s)-1] = HeaderField{}
-	*h = s[:len(s)-1]
-	return f.Value, true
+	h.fields = slices.Delete(h.fields, i, i+1)
+	return val, true
 }
 
 // Clone returns a copy of h that shares no memory that a [Header] method
 // can modify. Field strings are immutable and shared.
 func (h Header) Clone() Header {
-	if h == nil {
-		return nil
+	c := Header{src: h.src}
+	if h.fields != nil {
+		c.fields = make([]field, len(h.fields), len(h.fields)+headerSpare)
+		copy(c.fields, h.fields)
 	}
-	c := make(Header, len(h), len(h)+2)
-	copy(c, h)
+	if h.strs != nil {
+		c.strs = slices.Clone(h.strs)
+	}
 	return c
+}
+
+// copyField appends field i of src to h. A field whose text is in the
+// message that both headers were parsed from keeps pointing into it.
+func (h *Header) copyField(src *Header, i int) {
+	f := src.fields[i]
+	if h.src == "" {
+		// No field of h is in a src yet.
+		h.src = src.src
+	}
+	shared := len(h.src) == len(src.src) && unsafe.StringData(h.src) == unsafe.StringData(src.src)
+	if f.id == hUnknown && (f.name.end == inStrs || !shared) {
+		f.name = h.putStr(src.str(f.name))
+	}
+	if f.value.end == inStrs || !shared {
+		f.value = h.putStr(src.str(f.value))
+	}
+	h.fields = append(h.fields, f)
 }
 
 // AppendTo appends the header fields in canonical form, one
@@ -244,8 +423,9 @@ func (h Header) Clone() Header {
 // (see [Request.AppendTo]). CR and LF inside values are written as SP so
 // that a value can never start a new header line.
 func (h Header) AppendTo(b []byte) []byte {
-	for i := range h {
-		b = appendField(b, h[i].Name, h[i].Value)
+	for i := range h.fields {
+		f := &h.fields[i]
+		b = appendField(b, h.name(f), h.str(f.value))
 	}
 	return b
 }
@@ -271,11 +451,11 @@ func appendField(b []byte, name, value string) []byte {
 
 // firstValue returns the first value of a list header, or of a single one.
 func (h Header) firstValue(id hdr) (string, bool) {
-	i := h.index(headerTable[id].name)
+	i := h.indexOf(id, "")
 	if i < 0 {
 		return "", false
 	}
-	v := h[i].Value
+	v := h.str(h.fields[i].value)
 	if isListHeader(id) {
 		first, _, _, ok := nextValue(v)
 		if !ok {
@@ -315,7 +495,7 @@ func (h Header) Vias() ([]Via, error) { return listValues(h, hVia, parseVia) }
 // PrependVia adds v as the new top Via value (RFC 3261 8.1.1.7, 16.6
 // step 8), in a field of its own before the first Via field.
 func (h *Header) PrependVia(v Via) {
-	h.Prepend("Via", v.String())
+	h.prepend(hVia, "", v.String())
 }
 
 // PopVia removes the top Via value and returns it (RFC 3261 16.7 step 3:
@@ -354,11 +534,11 @@ func (h Header) addresses(id hdr) ([]Address, error) { return listValues(h, id, 
 func listValues[T any](h Header, id hdr, parse func(string) (T, string)) ([]T, error) {
 	var out []T
 	var msg string
-	for i := range h {
-		if !same(h[i].Name, id, "") {
+	for i := range h.fields {
+		if h.fields[i].id != id {
 			continue
 		}
-		ok := eachValue(h[i].Value, func(s string) bool {
+		ok := eachValue(h.str(h.fields[i].value), func(s string) bool {
 			var v T
 			v, msg = parse(s)
 			out = append(out, v)
@@ -460,11 +640,11 @@ func parseCSeq(s string) (CSeq, string) {
 
 // CSeq returns the parsed CSeq header.
 func (h Header) CSeq() (CSeq, error) {
-	i := h.index("CSeq")
+	i := h.indexOf(hCSeq, "")
 	if i < 0 {
 		return CSeq{}, missing("CSeq")
 	}
-	return ParseCSeq(h[i].Value)
+	return ParseCSeq(h.str(h.fields[i].value))
 }
 
 // MaxForwards returns the Max-Forwards value, 0 to 255 (RFC 3261 20.22),
@@ -478,7 +658,7 @@ func (h Header) MaxForwards() (int, bool) {
 // SetMaxForwards sets the Max-Forwards header to n (RFC 3261 16.6 step
 // 3: a proxy decrements it by one). It does not allocate for n < 100.
 func (h *Header) SetMaxForwards(n int) {
-	h.Set("Max-Forwards", strconv.Itoa(n))
+	h.set(hMaxForwards, "", strconv.Itoa(n))
 }
 
 // ContentLength returns the Content-Length value (RFC 3261 20.14) and

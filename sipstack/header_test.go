@@ -2,6 +2,7 @@ package sipstack
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -160,10 +161,10 @@ func TestAddressString(t *testing.T) {
 }
 
 func TestContacts(t *testing.T) {
-	h := Header{
+	h := NewHeader([]HeaderField{
 		{"Contact", `<sip:a@b>;expires=3600;q=0.7, "X" <sip:c@d>`},
 		{"Contact", "sip:e@f;q=1"},
-	}
+	}...)
 	cs, err := h.Contacts()
 	require.NoError(t, err)
 	require.Len(t, cs, 3)
@@ -179,14 +180,14 @@ func TestContacts(t *testing.T) {
 	q, _ = cs[2].Q()
 	assert.Equal(t, 1000, q)
 
-	cs, err = Header{{"Contact", "*"}}.Contacts()
+	cs, err = NewHeader([]HeaderField{{"Contact", "*"}}...).Contacts()
 	require.NoError(t, err)
 	require.Len(t, cs, 1)
 	assert.True(t, cs[0].Star)
 	assert.Equal(t, "*", cs[0].String())
 
 	for _, v := range []string{"<sip:a@b>;q=1.5", "<sip:a@b>;expires=99999999999", "<sip:a@b>;;", "<sip:a@b>,"} {
-		if _, err := (Header{{"Contact", v}}).Contacts(); err == nil {
+		if _, err := (NewHeader([]HeaderField{{"Contact", v}}...)).Contacts(); err == nil {
 			t.Errorf("Contacts(%q) succeeded, want an error", v)
 		}
 	}
@@ -286,12 +287,12 @@ func TestParseParamsCanonical(t *testing.T) {
 }
 
 func TestAuth(t *testing.T) {
-	h := Header{
+	h := NewHeader([]HeaderField{
 		{"WWW-Authenticate", `Digest realm="atlanta.example.com", domain="sip:ss1.example.com", qop="auth,auth-int", nonce="f84f1cec41e6cbe5aea9c8e88d359", opaque="", stale=TRUE, algorithm=MD5`},
 		{"Proxy-Authenticate", `Digest realm="biloxi.example.com", nonce="n2"`},
 		{"Authorization", `Digest username="bob", realm="biloxi.example.com", nonce="dcd98b7102dd2f0e8b11d0f600bfb0c093", uri="sip:bob@biloxi.example.com", qop=auth, nc=00000001, cnonce="0a4f113b", response="6629fae49393a05397450978507c4ef1", opaque="5ccc069c403ebaf9f0171e9517f40e41"`},
 		{"Proxy-Authorization", `Digest username="alice", response="r"`},
-	}
+	}...)
 	ch, err := h.WWWAuthenticate()
 	require.NoError(t, err)
 	require.Len(t, ch, 1)
@@ -335,14 +336,14 @@ func TestAuth(t *testing.T) {
 	assert.Equal(t, `Digest username="bob", nc=00000001`, built.String())
 
 	for _, v := range []string{"", `Digest realm="x`, "Digest realm", "Digest realm=x,", "Digest ,realm=x", `Digest a=b c=d`} {
-		if _, err := (Header{{"Authorization", v}}).Authorization(); err == nil {
+		if _, err := (NewHeader([]HeaderField{{"Authorization", v}}...)).Authorization(); err == nil {
 			t.Errorf("Authorization(%q) succeeded, want an error", v)
 		}
 	}
 }
 
 func TestHeaderValues(t *testing.T) {
-	h := Header{
+	h := NewHeader([]HeaderField{
 		{"Allow", "INVITE, ACK,CANCEL"},
 		{"Allow", "BYE"},
 		{"Supported", "replaces, timer"},
@@ -351,7 +352,7 @@ func TestHeaderValues(t *testing.T) {
 		{"Unsupported", "bar, baz"},
 		{"Subject", "a, b"},
 		{"Route", `<sip:p1;lr>, "x, y" <sip:p2;lr>`},
-	}
+	}...)
 	tests := []struct {
 		name string
 		want []string
@@ -379,14 +380,14 @@ func TestHeaderValues(t *testing.T) {
 }
 
 func TestHeaderMutation(t *testing.T) {
-	h := Header{
+	h := NewHeader([]HeaderField{
 		{"Via", "SIP/2.0/UDP a;branch=z9hG4bK1, SIP/2.0/UDP b;branch=z9hG4bK2"},
 		{"Max-Forwards", "70"},
 		{"Route", "<sip:p1;lr>, <sip:p2;lr>"},
 		{"X-A", "1"},
 		{"Route", "<sip:p3;lr>"},
 		{"X-a", "2"},
-	}
+	}...)
 	assert.Equal(t, 2, h.Count("x-a"))
 	assert.Equal(t, "1", h.Get("X-A"))
 
@@ -395,7 +396,7 @@ func TestHeaderMutation(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, vias, 3)
 	assert.Equal(t, "p0", vias[0].Host)
-	assert.Equal(t, "Via", h[0].Name)
+	assert.Equal(t, "Via", h.Field(0).Name)
 
 	top, err := h.PopVia()
 	require.NoError(t, err)
@@ -426,20 +427,20 @@ func TestHeaderMutation(t *testing.T) {
 	assert.NoError(t, err)
 
 	h.Prepend("Record-Route", "<sip:p9;lr>")
-	assert.Equal(t, "Record-Route", h[0].Name, "Prepend without a field of that name puts it on top")
+	assert.Equal(t, "Record-Route", h.Field(0).Name, "Prepend without a field of that name puts it on top")
 	h.Set("x-a", "3")
 	assert.Equal(t, []string{"3"}, h.Values("X-A"))
 	h.Insert(1, "k", "timer")
-	assert.Equal(t, HeaderField{"Supported", "timer"}, h[1])
+	assert.Equal(t, HeaderField{"Supported", "timer"}, h.Field(1))
 	assert.Equal(t, 1, h.Del("Supported"))
 	assert.Equal(t, 0, h.Del("Supported"))
 	h.Add("c", "application/sdp")
 	assert.Equal(t, "application/sdp", h.ContentType())
 
 	c := h.Clone()
-	c[0].Value = "changed"
+	c.SetAt(0, "changed")
 	c.Add("X-New", "1")
-	assert.Equal(t, "<sip:p9;lr>", h[0].Value, "mutating a clone never changes the original")
+	assert.Equal(t, "<sip:p9;lr>", h.Field(0).Value, "mutating a clone never changes the original")
 	assert.False(t, h.Has("X-New"))
 }
 
@@ -467,7 +468,7 @@ func TestHeaderMissing(t *testing.T) {
 }
 
 func TestAppendFieldNoInjection(t *testing.T) {
-	h := Header{{"Subject", "a\r\nInjected: yes"}}
+	h := NewHeader([]HeaderField{{"Subject", "a\r\nInjected: yes"}}...)
 	assert.Equal(t, "Subject: a  Injected: yes\r\n", string(h.AppendTo(nil)))
 }
 
@@ -494,7 +495,7 @@ func TestScalarHeaders(t *testing.T) {
 		{"0x10", 0, false, false, false},
 	}
 	for _, tt := range tests {
-		h := Header{{"Max-Forwards", tt.value}, {"Content-Length", tt.value}, {"Expires", tt.value}}
+		h := NewHeader([]HeaderField{{"Max-Forwards", tt.value}, {"Content-Length", tt.value}, {"Expires", tt.value}}...)
 		if n, ok := h.MaxForwards(); ok != tt.maxOK || (ok && uint64(n) != tt.want) {
 			t.Errorf("MaxForwards(%q) = %d, %v, want %d, %v", tt.value, n, ok, tt.want, tt.maxOK)
 		}
@@ -505,4 +506,39 @@ func TestScalarHeaders(t *testing.T) {
 			t.Errorf("Expires(%q) = %d, %v, want %d, %v", tt.value, n, ok, tt.want, tt.expOK)
 		}
 	}
+}
+
+// TestHeaderStringsStay checks the invariant of the offset representation:
+// strings a Header returned never change, whatever is done to it or to a
+// copy afterwards, and the side table stays bounded.
+func TestHeaderStringsStay(t *testing.T) {
+	m, err := ParseMessage([]byte(minimal + "X-A: one\r\nContent-Length: 0\r\n\r\n"))
+	require.NoError(t, err)
+	h := m.Headers()
+	via, xa := h.Get("Via"), h.Get("X-A")
+	alias := *h
+	h.Set("Via", "SIP/2.0/UDP changed;branch=z9hG4bKc")
+	h.Prepend("X-A", "zero")
+	h.Del("X-A")
+	for i := range 100 {
+		h.Add("X-B", strconv.Itoa(i))
+		h.Del("X-B")
+	}
+	assert.Equal(t, "SIP/2.0/UDP h.example.com;branch=z9hG4bK1", via)
+	assert.Equal(t, "one", xa)
+	assert.LessOrEqual(t, len(h.strs), 2*h.Len()+8, "the side table is compacted")
+	assert.Equal(t, "SIP/2.0/UDP changed;branch=z9hG4bKc", h.Get("Via"))
+	assert.False(t, h.Has("X-A"))
+	assert.Equal(t, alias.Len(), h.Len()+1, "a copy keeps its own length, like a slice")
+
+	h.SetAt(0, "SIP/2.0/UDP a;branch=z9hG4bKa, SIP/2.0/UDP b;branch=z9hG4bKb")
+	top, ok := h.PopValue("Via")
+	assert.True(t, ok)
+	assert.Equal(t, "SIP/2.0/UDP a;branch=z9hG4bKa", top)
+	assert.Equal(t, "SIP/2.0/UDP b;branch=z9hG4bKb", h.Field(0).Value)
+	assert.Equal(t, 1, h.DeleteFunc(func(name, _ string) bool { return name == "Via" }))
+	assert.False(t, h.Has("Via"))
+
+	n := NewHeader(HeaderField{"v", "x"}, HeaderField{"X-C", "y"})
+	assert.Equal(t, []HeaderField{{"Via", "x"}, {"X-C", "y"}}, fieldsOf(n))
 }

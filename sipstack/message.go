@@ -127,7 +127,8 @@ func (r *Response) Content() []byte { return r.Body }
 // Max-Forwards (RFC 3261 8.1.1), then perhaps a body with
 // [Request.SetBody].
 func NewRequest(method string, requestURI uri.URI) *Request {
-	return &Request{Method: method, RequestURI: requestURI, Header: make(Header, 0, 10)}
+	return &Request{Method: method, RequestURI: requestURI,
+		Header: Header{fields: make([]field, 0, 10), strs: make([]string, 0, 10)}}
 }
 
 // NewResponse returns a response to req with the given status code and
@@ -140,15 +141,15 @@ func NewResponse(req *Request, code int, reason string) *Response {
 	if reason == "" {
 		reason = StatusText(code)
 	}
-	resp := &Response{StatusCode: code, Reason: reason, Header: make(Header, 0, 8)}
+	resp := &Response{StatusCode: code, Reason: reason, Header: Header{fields: make([]field, 0, 8)}}
 	copyRR := req.Method == INVITE && code > 100 && code < 300
-	for _, f := range req.Header {
-		switch f.Name {
-		case "Via", "From", "To", "Call-ID", "CSeq":
-			resp.Header = append(resp.Header, f)
-		case "Record-Route":
+	for i := range req.Header.fields {
+		switch req.Header.fields[i].id {
+		case hVia, hFrom, hTo, hCallID, hCSeq:
+			resp.Header.copyField(&req.Header, i)
+		case hRecordRoute:
 			if copyRR {
-				resp.Header = append(resp.Header, f)
+				resp.Header.copyField(&req.Header, i)
 			}
 		}
 	}
@@ -237,16 +238,16 @@ func (r *Response) AppendTo(b []byte) []byte {
 
 func appendRest(b []byte, h Header, body []byte) []byte {
 	wrote := false
-	for i := range h {
-		f := &h[i]
-		if f.Name == "Content-Length" {
+	for i := range h.fields {
+		f := &h.fields[i]
+		if f.id == hContentLength {
 			if !wrote {
 				b = appendContentLength(b, len(body))
 				wrote = true
 			}
 			continue
 		}
-		b = appendField(b, f.Name, f.Value)
+		b = appendField(b, h.name(f), h.str(f.value))
 	}
 	if !wrote {
 		b = appendContentLength(b, len(body))

@@ -96,73 +96,64 @@ func ParseResponse(data []byte) (*Response, error) {
 // parse parses a message. With stream set, data is exactly one message as
 // cut by a Framer, and Content-Length must be present.
 func parse(data []byte, stream bool) (Message, error) {
-	// The one copy of the message. Header strings point into it; the body
-	// is a slice of its tail whose capacity ends where the body ends, so
-	// that writing to the body (or appending to it) can never change the
-	// bytes under the strings, which are never written after this copy.
-	// (make then copy, unlike bytes.Clone, lets the compiler skip zeroing
-	// the new array.)
 	if len(data) == 0 {
 		return nil, newError(ErrIncomplete, 0, "", "empty message")
 	}
-	buf := make([]byte, len(data))
-	copy(buf, data)
-	s := unsafe.String(unsafe.SliceData(buf), len(buf))
-
-	// Start line.
-	sl := strings.IndexByte(s, '\n')
+	// The header section is parsed in place first: fields are noted as
+	// offsets, which hold for the copy as well, and the checks keep no
+	// string of data (d is only a view, never stored). Fields are noted
+	// in a small array on the stack, without write barriers.
+	d := unsafe.String(unsafe.SliceData(data), len(data))
+	sl := strings.IndexByte(d, '\n')
 	if sl < 0 {
 		return nil, newError(ErrIncomplete, 0, "", "no line end after the start line")
 	}
-	if sl < 1 || s[sl-1] != '\r' {
+	if sl < 1 || d[sl-1] != '\r' {
 		return nil, newError(ErrStartLine, 1, "", "start line not terminated by CRLF")
 	}
 	if sl-1 > MaxLineLength {
 		return nil, newError(ErrTooLarge, 1, "", "start line longer than 8192 octets")
 	}
-	p := parser{head: s}
-	var req *Request
-	var resp *Response
-	var h *Header
-	start := s[:sl-1]
-	if isStatusLine(start) {
-		resp = &Response{}
-		if err := parseStatusLine(start, resp); err != nil {
-			return nil, err
-		}
-		h = &resp.Header
-	} else {
-		req = &Request{}
-		if err := parseRequestLine(start, req); err != nil {
-			return nil, err
-		}
-		h = &req.Header
-	}
-	// Fields are first noted as offsets in a small array on the stack,
-	// then built into a slice of the exact size, with room for a proxy's
-	// Via and Record-Route. (The offsets hold no pointers, so noting them
-	// costs no write barriers while the GC runs; each field's strings are
-	// written once, into the final slice.)
-	var stack [48]fieldRef
+	p := parser{head: d}
+	var stack [48]field
 	refs, bodyStart, err := p.headers(sl+1, stack[:0])
+	if err != nil {
+		// A bad start line is reported before a bad header line.
+		if _, _, serr := parseStartLine(d[:sl-1]); serr != nil {
+			return nil, serr
+		}
+		return nil, err
+	}
+
+	// The one copy of the message, with the fields after it: one
+	// allocation that the GC does not scan (fields hold no pointers).
+	// Header strings and the start line's strings point into the message
+	// part, which is never written after this copy; the body is a slice
+	// of its tail whose capacity ends where the body ends, so that
+	// writing to the body (or appending to it) can never change the bytes
+	// under the strings. The fields part is the Header's own, with room
+	// for a proxy's Via and Record-Route; growing it beyond that moves
+	// the fields to an ordinary slice.
+	const fieldSize = int(unsafe.Sizeof(field{}))
+	off := (len(data) + fieldAlign - 1) &^ (fieldAlign - 1)
+	nf := len(refs) + headerSpare
+	mem := make([]byte, off+nf*fieldSize)
+	buf := mem[:len(data):len(data)]
+	copy(buf, data)
+	s := unsafe.String(unsafe.SliceData(buf), len(buf))
+	fields := unsafe.Slice((*field)(unsafe.Pointer(&mem[off])), nf)[:len(refs)]
+	copy(fields, refs)
+
+	req, resp, err := parseStartLine(s[:sl-1])
 	if err != nil {
 		return nil, err
 	}
-	fields := make(Header, len(refs), len(refs)+headerSpare)
-	for k := range refs {
-		r, f := &refs[k], &fields[k]
-		if r.id != hUnknown {
-			f.Name = headerTable[r.id].name
-		} else {
-			f.Name = s[r.name:r.nameEnd]
-		}
-		if r.unfolded {
-			f.Value = p.unfolded[r.value]
-		} else {
-			f.Value = s[r.value:r.valueEnd]
-		}
+	h := Header{src: s, fields: fields, strs: p.unfolded}
+	if req != nil {
+		req.Header = h
+	} else {
+		resp.Header = h
 	}
-	*h = fields
 
 	// Mandatory headers, RFC 3261 8.1.1.
 	for _, id := range [...]hdr{hTo, hFrom, hCSeq, hCallID, hVia} {
@@ -204,14 +195,25 @@ func parse(data []byte, stream bool) (Message, error) {
 	return resp, nil
 }
 
-// fieldRef notes where a header field lies in the message, as offsets
-// (messages are at most 65535 octets). A folded value, rebuilt on one
-// line, is in parser.unfolded instead.
-type fieldRef struct {
-	id              hdr
-	unfolded        bool
-	name, nameEnd   uint16
-	value, valueEnd uint16
+// fieldAlign is the alignment of a field, whose array follows the
+// message copy in the same allocation.
+const fieldAlign = int(unsafe.Alignof(field{}))
+
+// parseStartLine parses a Request-Line or a Status-Line into a new
+// Request or Response.
+func parseStartLine(start string) (*Request, *Response, error) {
+	if isStatusLine(start) {
+		resp := &Response{}
+		if err := parseStatusLine(start, resp); err != nil {
+			return nil, nil, err
+		}
+		return nil, resp, nil
+	}
+	req := &Request{}
+	if err := parseRequestLine(start, req); err != nil {
+		return nil, nil, err
+	}
+	return req, nil, nil
 }
 
 // parser holds the state of one header-section parse.
@@ -227,7 +229,7 @@ type parser struct {
 
 // headers parses header lines from p.head[i:] into h, up to the empty
 // line that ends the header section, and returns the index of the body.
-func (p *parser) headers(i int, h []fieldRef) ([]fieldRef, int, error) {
+func (p *parser) headers(i int, h []field) ([]field, int, error) {
 	s := p.head
 	line := 1
 	for {
@@ -285,7 +287,7 @@ func (p *parser) headers(i int, h []fieldRef) ([]fieldRef, int, error) {
 		if k == len(raw) || raw[k] != ':' || name == "" {
 			return nil, 0, newError(ErrHeaderSyntax, startLine, "", "header line is not \"token: value\"")
 		}
-		ref := fieldRef{name: uint16(i0), nameEnd: uint16(i0 + len(name))}
+		ref := field{name: span{uint32(i0), uint32(i0 + len(name))}}
 		var value string
 		if folded {
 			v, ok := unfold(raw[k+1:])
@@ -293,8 +295,7 @@ func (p *parser) headers(i int, h []fieldRef) ([]fieldRef, int, error) {
 				return nil, 0, newError(ErrHeaderSyntax, startLine, "", "CR or LF inside a header line")
 			}
 			value = v
-			ref.unfolded = true
-			ref.value = uint16(len(p.unfolded))
+			ref.value = span{uint32(len(p.unfolded)), inStrs}
 			p.unfolded = append(p.unfolded, v)
 		} else {
 			j, e := k+1, len(raw)
@@ -305,14 +306,26 @@ func (p *parser) headers(i int, h []fieldRef) ([]fieldRef, int, error) {
 				e--
 			}
 			value = raw[j:e]
-			ref.value, ref.valueEnd = uint16(i0+j), uint16(i0+e)
+			ref.value = span{uint32(i0 + j), uint32(i0 + e)}
 		}
 		if len(h) == MaxHeaderCount {
 			return nil, 0, newError(ErrTooLarge, startLine, "", "more than 256 header fields")
 		}
-		id := lookupHeader(name)
+		// lookupHeader, with its common case inline: a long name
+		// written in canonical case.
+		var id hdr
+		if len(name) > 1 {
+			if c := headerByHash[headerHash(name)]; c != hUnknown && name == headerTable[c].name {
+				id = c
+			} else {
+				id = lookupHeader(name)
+			}
+		} else {
+			id = lookupHeader(name)
+		}
 		ref.id = id
 		if id != hUnknown {
+			ref.name = span{}
 			if p.count[id] < 255 {
 				p.count[id]++
 			}

@@ -228,8 +228,8 @@ func TestMessageBuild(t *testing.T) {
 	resp := NewResponse(req, 200, "")
 	assert.Equal(t, "OK", resp.Reason)
 	var names []string
-	for _, f := range resp.Header {
-		names = append(names, f.Name)
+	for name := range resp.Header.All() {
+		names = append(names, name)
 	}
 	assert.Equal(t, []string{"Via", "To", "From", "Call-ID", "CSeq"}, names, "no Record-Route in a 200 to OPTIONS")
 
@@ -257,11 +257,11 @@ func TestMessageBuild(t *testing.T) {
 	c := req.Clone()
 	c.Body[0] = 'X'
 	c.Header.SetMaxForwards(1)
-	c.Header[0].Value = "SIP/2.0/UDP other"
+	c.Header.SetAt(0, "SIP/2.0/UDP other")
 	c.Method = "BYE"
 	assert.Equal(t, "abc", string(req.Body))
 	assert.False(t, req.Header.Has("Max-Forwards"))
-	assert.Equal(t, "SIP/2.0/UDP h.example.com;branch=z9hG4bK1", req.Header[0].Value)
+	assert.Equal(t, "SIP/2.0/UDP h.example.com;branch=z9hG4bK1", req.Header.Field(0).Value)
 	assert.Equal(t, INVITE, req.Method)
 	rc := resp.Clone()
 	rc.Header.Del("Via")

@@ -146,10 +146,19 @@ func assertSameMessage(t *testing.T, a, b Message) {
 	assert.Equal(t, len(b.Content()), n)
 }
 
-func withoutCL(h Header) Header {
+func withoutCL(h Header) []HeaderField {
 	c := h.Clone()
 	c.Del("Content-Length")
-	return c
+	return fieldsOf(c)
+}
+
+// fieldsOf returns the fields of h in order.
+func fieldsOf(h Header) []HeaderField {
+	var out []HeaderField
+	for name, value := range h.All() {
+		out = append(out, HeaderField{name, value})
+	}
+	return out
 }
 
 func parseTorture(t *testing.T, file string) Message {

@@ -63,21 +63,17 @@ func NewCancel(req *sipstack.Request) (*sipstack.Request, error) {
 	number := strings.TrimLeft(h.Get("CSeq"), " \t")
 	number = number[:len(number)-len(strings.TrimLeft(number, "0123456789"))]
 	c := sipstack.NewRequest(sipstack.CANCEL, req.RequestURI)
-	c.Header = append(c.Header,
-		sipstack.HeaderField{Name: "Via", Value: vias[0]},
-		sipstack.HeaderField{Name: "Max-Forwards", Value: maxForwardsValue},
-	)
-	for _, f := range h {
-		if f.Name == "Route" {
-			c.Header = append(c.Header, f)
+	c.Header.Add("Via", vias[0])
+	c.Header.Add("Max-Forwards", maxForwardsValue)
+	for name, value := range h.All() {
+		if name == "Route" {
+			c.Header.Add(name, value)
 		}
 	}
-	c.Header = append(c.Header,
-		sipstack.HeaderField{Name: "From", Value: h.Get("From")},
-		sipstack.HeaderField{Name: "To", Value: h.Get("To")},
-		sipstack.HeaderField{Name: "Call-ID", Value: callID},
-		sipstack.HeaderField{Name: "CSeq", Value: number + " " + sipstack.CANCEL},
-	)
+	c.Header.Add("From", h.Get("From"))
+	c.Header.Add("To", h.Get("To"))
+	c.Header.Add("Call-ID", callID)
+	c.Header.Add("CSeq", number+" "+sipstack.CANCEL)
 	return c, nil
 }
 
@@ -170,11 +166,6 @@ func NewUASResponse(req *sipstack.Request, code int, tag string) (*sipstack.Resp
 	// Append the tag to the To value as written, so that the rest of the
 	// field stays byte for byte the request's (RFC 3261 8.2.6.2: the URI
 	// in the To of the response MUST equal the URI in the request's).
-	for i := range resp.Header {
-		if resp.Header[i].Name == "To" {
-			resp.Header[i].Value += ";tag=" + tag
-			break
-		}
-	}
+	resp.Header.Set("To", resp.Header.Get("To")+";tag="+tag)
 	return resp, nil
 }

@@ -111,9 +111,9 @@ func TestNewCancel(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, []string{tt.via}, c.Header.Values("Via"))
 			var routes []string
-			for _, f := range c.Header {
-				if f.Name == "Route" {
-					routes = append(routes, f.Value)
+			for name, value := range c.Header.All() {
+				if name == "Route" {
+					routes = append(routes, value)
 				}
 			}
 			assert.Equal(t, tt.routes, routes)

@@ -48,11 +48,7 @@ func answer(t testing.TB, r *sipstack.Request, code int, tag, contact string) *s
 	t.Helper()
 	rs := sipstack.NewResponse(r, code, "")
 	if tag != "" {
-		for i := range rs.Header {
-			if rs.Header[i].Name == "To" {
-				rs.Header[i].Value += ";tag=" + tag
-			}
-		}
+		rs.Header.Set("To", rs.Header.Get("To")+";tag="+tag)
 	}
 	if contact != "" {
 		rs.Header.Add("Contact", contact)
@@ -122,9 +118,9 @@ func mustURI(t testing.TB, s string) uri.URI {
 // fields returns the header of r as "Name: value" lines, for comparing a
 // built request with its expected header exactly.
 func fields(h sipstack.Header) []string {
-	out := make([]string, len(h))
-	for i, f := range h {
-		out[i] = f.Name + ": " + f.Value
+	var out []string
+	for name, value := range h.All() {
+		out = append(out, name+": "+value)
 	}
 	return out
 }

@@ -66,7 +66,7 @@ func (d *Dialog) NewRequest(method string) (*sipstack.Request, error) {
 	}
 	req := d.build(method, seq)
 	if IsTargetRefresh(method) {
-		req.Header = append(req.Header, sipstack.HeaderField{Name: "Contact", Value: d.contactValue})
+		req.Header.Add("Contact", d.contactValue)
 	}
 	d.localSeq, d.hasLocalSeq = seq, true
 	return req, nil
@@ -121,9 +121,9 @@ func (d *Dialog) NewACK(invite *sipstack.Request) (*sipstack.Request, error) {
 		return nil, fmt.Errorf("%w: INVITE with From tag %q", ErrMismatch, from.Tag())
 	}
 	req := d.build(sipstack.ACK, cseq.Seq)
-	for _, f := range invite.Header {
-		if f.Name == "Authorization" || f.Name == "Proxy-Authorization" {
-			req.Header = append(req.Header, f)
+	for name, value := range invite.Header.All() {
+		if name == "Authorization" || name == "Proxy-Authorization" {
+			req.Header.Add(name, value)
 		}
 	}
 	return req, nil
@@ -145,19 +145,17 @@ func (d *Dialog) canSend() error {
 func (d *Dialog) build(method string, seq uint32) *sipstack.Request {
 	req := sipstack.NewRequest(method, d.requestURI)
 	if d.routeValue != "" {
-		req.Header = append(req.Header, sipstack.HeaderField{Name: "Route", Value: d.routeValue})
+		req.Header.Add("Route", d.routeValue)
 	}
 	var cseq [10 + 1 + 16]byte
 	b := strconv.AppendUint(cseq[:0], uint64(seq), 10)
 	b = append(b, ' ')
 	b = append(b, method...)
-	req.Header = append(req.Header,
-		sipstack.HeaderField{Name: "Max-Forwards", Value: maxForwardsValue},
-		sipstack.HeaderField{Name: "From", Value: d.fromValue},
-		sipstack.HeaderField{Name: "To", Value: d.toValue},
-		sipstack.HeaderField{Name: "Call-ID", Value: d.id.CallID},
-		sipstack.HeaderField{Name: "CSeq", Value: string(b)},
-	)
+	req.Header.Add("Max-Forwards", maxForwardsValue)
+	req.Header.Add("From", d.fromValue)
+	req.Header.Add("To", d.toValue)
+	req.Header.Add("Call-ID", d.id.CallID)
+	req.Header.Add("CSeq", string(b))
 	return req
 }
 

@@ -42,9 +42,9 @@ func NewACK(invite *sipstack.Request, resp *sipstack.Response) (*sipstack.Reques
 	}
 	ack := sipstack.NewRequest(sipstack.ACK, invite.RequestURI)
 	ack.Header.Add("Via", via.String())
-	for _, f := range invite.Header {
-		if f.Name == "Route" {
-			ack.Header = append(ack.Header, f)
+	for name, value := range invite.Header.All() {
+		if name == "Route" {
+			ack.Header.Add(name, value)
 		}
 	}
 	ack.Header.Add("Max-Forwards", "70")

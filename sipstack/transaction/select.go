@@ -136,14 +136,14 @@ func (p TransportPolicy) PrepareRequest(req *sipstack.Request, addr netip.AddrPo
 // how [sipstack.Header.Via] finds the top Via too.
 func selSetTopVia(h *sipstack.Header, v sipstack.Via) {
 	i := 0
-	for i < len(*h) && (*h)[i].Name != "Via" {
+	for i < h.Len() && h.Field(i).Name != "Via" {
 		i++
 	}
-	n := len(*h)
+	n := h.Len()
 	h.PopValue("Via")
-	if len(*h) == n {
+	if h.Len() == n {
 		// The field held more values: the first one is gone.
-		(*h)[i].Value = v.String() + ", " + (*h)[i].Value
+		h.SetAt(i, v.String()+", "+h.Field(i).Value)
 		return
 	}
 	h.Insert(i, "Via", v.String())
