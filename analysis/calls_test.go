@@ -2,6 +2,7 @@ package analysis_test
 
 import (
 	"fmt"
+	"runtime"
 	"testing"
 	"time"
 
@@ -161,4 +162,43 @@ func TestSecondsIsExact(t *testing.T) {
 	} {
 		assert.Equal(t, tc.want, analysis.Seconds(tc.d), "%d", tc.d)
 	}
+}
+
+// TestSweepMemoryStaysFlat runs a replication as sweep does (calls
+// forgotten by the run and the user agents, metrics folded as they
+// stream) with 1000 and 8000 calls, and compares the live heap at the
+// end: it must not grow with the number of calls.
+func TestSweepMemoryStaysFlat(t *testing.T) {
+	live := func(calls int) uint64 {
+		top, err := topologies.LoadBuiltin("here-there")
+		require.NoError(t, err)
+		require.NoError(t, top.Override("loss", "0.1"))
+		require.NoError(t, top.SetCallCount(calls))
+		names := analysis.Names{}
+		for _, n := range top.Nodes {
+			names[n.Address] = n.Name
+		}
+		var st analysis.RepStats
+		sink := analysis.NewCallSink(names, st.AddCall, st.AddRegistration)
+		r, err := topologies.Build(top, 5, sink)
+		require.NoError(t, err)
+		r.ForgetCalls()
+		r.PlaceGenerated()
+		r.Sim.Run()
+		sink.Flush()
+		require.Equal(t, calls, st.Calls)
+		assert.Empty(t, r.Calls())
+		for _, ua := range r.UAs {
+			assert.Empty(t, ua.Calls())
+		}
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		runtime.KeepAlive(r)
+		runtime.KeepAlive(sink)
+		return ms.HeapAlloc
+	}
+	small, large := live(1000), live(8000)
+	t.Logf("live heap: %d KB after 1000 calls, %d KB after 8000", small/1024, large/1024)
+	assert.Less(t, float64(large), 1.5*float64(small)+2<<20, "the heap grows with the number of calls")
 }

@@ -286,7 +286,16 @@ type UserAgent struct {
 	legs     map[dialog.ID]*uaLeg           // dialogs by local ID
 
 	reg uaRegistration
+	// forget drops ended calls (ForgetEndedCalls).
+	forget bool
 }
+
+// ForgetEndedCalls makes ua keep no record of a call once it has ended
+// and 64*T1 more have passed (until then a late 2xx is still acknowledged,
+// RFC 3261 13.2.2.4): Calls no longer lists them, and the memory of a run
+// stays flat however many calls it places. Sweeps use it, taking every
+// figure from the trace instead.
+func (ua *UserAgent) ForgetEndedCalls() { ua.forget = true }
 
 // NewUserAgent creates the user agent of opts.AOR on host cfg.Host of net.
 // It schedules the first REGISTER when opts.Register.Registrar is set.

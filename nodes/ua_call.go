@@ -208,7 +208,9 @@ func (c *Call) Streams() []sdp.Stream {
 func uaNewCall(ua *UserAgent, incoming bool) *Call {
 	c := &Call{ua: ua, incoming: incoming, times: CallTimes{UATimeUnset, UATimeUnset, UATimeUnset,
 		UATimeUnset, UATimeUnset, UATimeUnset, UATimeUnset, UATimeUnset}}
-	ua.calls = append(ua.calls, c)
+	if !ua.forget {
+		ua.calls = append(ua.calls, c)
+	}
 	return c
 }
 
@@ -253,6 +255,14 @@ func (c *Call) finish(o CallOutcome, code int) {
 	c.early = nil
 	if c.leg != nil {
 		c.ua.removeLeg(c.leg)
+	}
+	if c.ua.forget && !c.incoming {
+		ua := c.ua
+		s.At(c.now().Add(64*ua.core.Layer().Config().T1), func() {
+			if ua.outgoing[c.callID] == c {
+				delete(ua.outgoing, c.callID)
+			}
+		})
 	}
 }
 

@@ -43,6 +43,7 @@ type Run struct {
 
 	names  map[netip.Addr]string
 	placed []PlacedCall
+	forget bool // ForgetCalls
 	pings  []PingResult
 }
 
@@ -233,7 +234,9 @@ func (r *Run) PlaceCalls() {
 		ua := r.UAs[c.Caller]
 		r.Sim.At(sim.Time(c.At), func() {
 			call, err := ua.Call(c.To, c.Options)
-			r.placed = append(r.placed, PlacedCall{Spec: c, Call: call, Err: err})
+			if !r.forget {
+				r.placed = append(r.placed, PlacedCall{Spec: c, Call: call, Err: err})
+			}
 		})
 	}
 }
@@ -241,6 +244,18 @@ func (r *Run) PlaceCalls() {
 // Calls returns the calls placed so far by [Run.PlaceCalls], in the order
 // they started.
 func (r *Run) Calls() []PlacedCall { return append([]PlacedCall(nil), r.placed...) }
+
+// ForgetCalls makes the run keep no record of the calls it places, and
+// its user agents none of their ended calls (nodes.UserAgent.
+// ForgetEndedCalls): Calls returns nothing, and memory stays flat however
+// many calls the workload places. Call it before placing calls; the
+// figures then come from the trace alone (analysis.CallSink).
+func (r *Run) ForgetCalls() {
+	r.forget = true
+	for _, ua := range r.UAs {
+		ua.ForgetEndedCalls()
+	}
+}
 
 // NodeName returns the name of the node with address a, or "" for none.
 func (r *Run) NodeName(a netip.Addr) string { return r.names[a] }

@@ -51,7 +51,9 @@ func (r *Run) PlaceGenerated() {
 				Line:    g.Line,
 			}
 			call, err := r.UAs[spec.Caller].Call(spec.To, spec.Options)
-			r.placed = append(r.placed, PlacedCall{Spec: spec, Call: call, Err: err})
+			if !r.forget {
+				r.placed = append(r.placed, PlacedCall{Spec: spec, Call: call, Err: err})
+			}
 			next(at)
 		})
 	}

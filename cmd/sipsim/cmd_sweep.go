@@ -287,6 +287,7 @@ func (o *sweepOptions) runOne(values []string, seed uint64) (*analysis.RepStats,
 		return nil, err
 	}
 	r.Until = o.until
+	r.ForgetCalls()
 	r.PlaceCalls()
 	r.PlaceGenerated()
 	if err := r.PlacePings(); err != nil {
