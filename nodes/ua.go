@@ -286,8 +286,10 @@ type UserAgent struct {
 	legs     map[dialog.ID]*uaLeg           // dialogs by local ID
 
 	reg uaRegistration
-	// forget drops ended calls (ForgetEndedCalls).
+	// forget drops ended calls (ForgetEndedCalls); ended holds the calls
+	// placed and ended, in order of the time to forget them.
 	forget bool
+	ended  []endedCall
 }
 
 // ForgetEndedCalls makes ua keep no record of a call once it has ended

@@ -257,13 +257,30 @@ func (c *Call) finish(o CallOutcome, code int) {
 		c.ua.removeLeg(c.leg)
 	}
 	if c.ua.forget && !c.incoming {
-		ua := c.ua
-		s.At(c.now().Add(64*ua.core.Layer().Config().T1), func() {
-			if ua.outgoing[c.callID] == c {
-				delete(ua.outgoing, c.callID)
-			}
-		})
+		c.ua.ended = append(c.ua.ended, endedCall{c, c.now().Add(64 * c.ua.core.Layer().Config().T1)})
+		c.ua.pruneEnded()
 	}
+}
+
+// endedCall is a call placed and ended, to forget at the given time.
+type endedCall struct {
+	c  *Call
+	at sim.Time
+}
+
+// pruneEnded forgets the ended calls whose time has come. It runs when a
+// call is placed or ends rather than on a timer of its own, so that
+// forgetting never extends a run's virtual time.
+func (ua *UserAgent) pruneEnded() {
+	now := ua.core.Sim().Now()
+	n := 0
+	for n < len(ua.ended) && ua.ended[n].at <= now {
+		if c := ua.ended[n].c; ua.outgoing[c.callID] == c {
+			delete(ua.outgoing, c.callID)
+		}
+		n++
+	}
+	ua.ended = append(ua.ended[:0], ua.ended[n:]...)
 }
 
 // Call places a call to to (RFC 3261 13.2.1): an INVITE with an SDP offer
@@ -315,6 +332,9 @@ func (ua *UserAgent) Call(to uri.URI, opts CallOptions) (*Call, error) {
 		c.local = offer
 	}
 	ua.outgoing[c.callID] = c
+	if ua.forget {
+		ua.pruneEnded()
+	}
 	req, hop := ua.initialRequest(sipstack.INVITE, to, to, c.localTag, c.callID, c.cseq)
 	req.Header.Add("Contact", ua.contact.String())
 	if opts.Expires > 0 {

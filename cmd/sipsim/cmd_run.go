@@ -273,6 +273,7 @@ func runRun(e *env, args []string, o *runOptions) int {
 		return failTopology(e, err)
 	}
 	r.Until = o.until
+	r.ForgetCalls() // every figure comes from the trace; as sweep does
 	r.PlaceCalls()
 	r.PlaceGenerated()
 	if err := r.PlacePings(); err != nil {
