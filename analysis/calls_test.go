@@ -202,3 +202,55 @@ func TestSweepMemoryStaysFlat(t *testing.T) {
 	t.Logf("live heap: %d KB after 1000 calls, %d KB after 10000", small/1024, large/1024)
 	assert.Less(t, float64(large), 1.5*float64(small)+2<<20, "the heap grows with the number of calls")
 }
+
+// TestFailedCallsAndRegistrations pins the metrics of RFC 3665 flows
+// that fail or register: SRD is measured to the failure when no
+// provisional response came first (RFC 6076 4.3.2), and RRD from the
+// first REGISTER through the 401 challenge to the 200 (RFC 6076 4.1).
+func TestFailedCallsAndRegistrations(t *testing.T) {
+	for _, tc := range []struct {
+		topology string
+		want     analysis.CallMetrics
+	}{
+		{"rfc3665-3.9", analysis.CallMetrics{Outcome: analysis.Rejected, Status: 486, Reason: "Busy Here", SRD: 60 * time.Millisecond, Hops: 3, Messages: 11, InviteTransmissions: 1}},
+		{"loop", analysis.CallMetrics{Outcome: analysis.Rejected, Status: 482, Reason: "Loop Detected", SRD: 60 * time.Millisecond, Hops: 4, Messages: 12, InviteTransmissions: 1}},
+		{"rfc3665-3.8", analysis.CallMetrics{Outcome: analysis.Cancelled, Status: 487, Reason: "Request Terminated", SRD: 60 * time.Millisecond, PDD: 60 * time.Millisecond, Hops: 3, Messages: 20, InviteTransmissions: 1}},
+	} {
+		t.Run(tc.topology, func(t *testing.T) {
+			top, err := topologies.LoadBuiltin(tc.topology)
+			require.NoError(t, err)
+			got, _ := runCalls(t, top, 1)
+			require.Len(t, got, 1)
+			m := got[0]
+			want := tc.want
+			want.Index, want.CallID, want.Caller, want.Callee, want.Placed = 1, m.CallID, m.Caller, m.Callee, m.Placed
+			want.Setup, want.SDT, want.SDD = analysis.Unset, analysis.Unset, analysis.Unset
+			if want.PDD == 0 {
+				want.PDD = analysis.Unset
+			}
+			assert.Equal(t, want, m)
+		})
+	}
+
+	top, err := topologies.LoadBuiltin("rfc3665-2.1")
+	require.NoError(t, err)
+	names := analysis.Names{}
+	for _, n := range top.Nodes {
+		names[n.Address] = n.Name
+	}
+	var regs []analysis.RegistrationMetrics
+	sink := analysis.NewCallSink(names, nil, func(m *analysis.RegistrationMetrics) { regs = append(regs, *m) })
+	r, err := topologies.Build(top, 1, sink)
+	require.NoError(t, err)
+	r.Sim.Run()
+	sink.Flush()
+	require.NotEmpty(t, regs)
+	assert.Equal(t, "bob", regs[0].Node)
+	assert.Equal(t, 200, regs[0].Status)
+	assert.Equal(t, 40*time.Millisecond, regs[0].RRD, "REGISTER, 401, REGISTER with credentials, 200: 4 x 10 ms")
+	var st analysis.RepStats
+	for i := range regs {
+		st.AddRegistration(&regs[i])
+	}
+	assert.InDelta(t, 0.04, st.RRD.Mean(), 1e-12)
+}

@@ -1,7 +1,33 @@
 // Package analysis computes sipsim's outputs from the trace of a run, the
-// single source of every output (see DESIGN.md): so far the JSON-lines
-// trace ([TraceWriter], [ReadRecords]) and the ladder ([Ladder]) as text,
-// PlantUML and Mermaid; package analysis/diagram draws it as an image.
+// single source of every output (see DESIGN.md): the JSON-lines trace
+// ([TraceWriter], [ReadRecords]); the ladder ([Ladder]) as text, PlantUML
+// and Mermaid (package analysis/diagram draws it as an image); per-call
+// metrics ([CallTracker], [CallSink], [CallMetrics], written by
+// [CallWriter]); statistics ([MeanCI], [Histogram], [QuantileCI]); and
+// sweeps over parameters and replications ([Sweep], [RepStats] and the
+// tables of [Sweep.SummaryRow]). Package analysis/charts draws the figures.
+//
+// # Metrics from the trace
+//
+// A [CallTracker] follows each call from its caller's "call-placed"
+// decision through every record carrying its Call-ID, and hands over its
+// [CallMetrics] once the call has ended and been quiet for
+// [RetransmitWindow]: set-up delay, the RFC 6076 delays (SRD 4.3, SDD
+// 4.4, SDT 4.5), post-dial delay, hops, messages, retransmissions and the
+// outcome as the caller saw it. Only calls in progress are held, so its
+// memory does not grow with the length of a run. [RepStats] folds calls
+// into counts, sums and a [Histogram], from which the RFC 6076 ratios
+// (SER 4.6, SEER 4.7, ISA 4.8, SCR 4.9) and RRD (4.1) follow.
+//
+// # Sweeps
+//
+// A [Sweep] runs replications of every point of a parameter product on
+// worker goroutines, each with its own simulator and a seed derived from
+// the sweep's seed, the point and the replication ([RepSeed]), and hands
+// the points over in order: tables are the same bytes for any number of
+// workers. Means get a Student-t interval across replications; quantiles
+// a percentile-bootstrap interval that resamples replications, the
+// independent units (calls of one run share its queues).
 //
 // # The JSON-lines trace
 //

@@ -421,6 +421,13 @@ func writeSummary(w io.Writer, r *topologies.Run, st *analysis.RepStats, seed ui
 	} else {
 		fmt.Fprintln(w, "set-up delay:   - (no call answered)")
 	}
+	if st.Registrations > 0 {
+		fmt.Fprintf(w, "registrations:  %d, %d answered 2xx", st.Registrations, st.RegistrationsOK)
+		if st.RRD.N > 0 {
+			fmt.Fprintf(w, ", RRD mean %.1f ms", st.RRD.Mean()*1e3)
+		}
+		fmt.Fprintln(w)
+	}
 	fmt.Fprintf(w, "seed:           %d\n", seed)
 	fmt.Fprintf(w, "virtual time:   %.3f s\n", r.Sim.Now().Seconds())
 	if until > 0 {
