@@ -53,7 +53,17 @@ import (
 // doubled RTO of its own, so one outage costs one backoff and not one per
 // queued message. With no congestion window modelled they go out at once.
 // After a SYN timeout RTO is re-initialised to 3 s when data transmission
-// begins (5.7). Fast retransmit and SACK are not modelled.
+// begins (5.7).
+//
+// Fast retransmit follows RFC 5681 3.2: the third duplicate ACK (a pure
+// ACK that acknowledges nothing new while data is outstanding, section 2)
+// retransmits the earliest unacknowledged segment at once. Until the data
+// outstanding at that moment is acknowledged, each ACK that covers only
+// part of it retransmits the next unacknowledged segment at once (NewReno's
+// partial ACKs, RFC 6582 3.2 step 3), so that several losses in one window
+// cost one round trip each rather than a timeout each. A timeout ends this
+// recovery. SACK and congestion control (cwnd, ssthresh, fast recovery's
+// window inflation) are not modelled: the window is fixed.
 //
 // Bounds: after MaxRetries consecutive expiries for the same data (or
 // MaxSYNRetries for a SYN) the connection gives up; its undelivered messages
@@ -190,6 +200,12 @@ type endpoint struct {
 	// recover last sent before expiredAt are presumed lost.
 	recover   uint64
 	expiredAt Time
+	// dupAcks counts the duplicate ACKs in a row; while fastRecovery is
+	// set, ACKs below frRecover (the end of the data sent when fast
+	// retransmit fired) are partial.
+	dupAcks      int
+	fastRecovery bool
+	frRecover    uint64
 
 	// Receiver.
 	rcvNxt uint64
@@ -388,6 +404,7 @@ func (n *Network) onRTO(a any) {
 	}
 	ep.retries++
 	ep.rto = min(2*ep.rto, n.tcp.MaxRTO) // 5.5
+	ep.dupAcks, ep.fastRecovery = 0, false
 	ep.recover, ep.expiredAt = ep.nxt, n.sim.now
 	n.sendData(ep, ep.out[ep.head], true) // 5.4, and 5.6 (timer is off)
 }
@@ -463,7 +480,7 @@ func (n *Network) segmentArrived(fl *flight) {
 	// An ACK or data from the peer completes the responder's handshake.
 	ep.established = true
 	if seg.Flags&FlagACK != 0 {
-		n.onAck(ep, seg.Ack)
+		n.onAck(ep, seg.Ack, s == nil)
 	}
 	if s != nil {
 		n.onData(ep, s)
@@ -471,11 +488,25 @@ func (n *Network) segmentArrived(fl *flight) {
 	n.trySend(ep)
 }
 
-// onAck processes a cumulative acknowledgement at the data sender.
-func (n *Network) onAck(ep *endpoint, ack uint64) {
-	if ack <= ep.una || ack > ep.nxt {
-		return // duplicate or impossible
+// dupAckThreshold is the number of duplicate ACKs that trigger fast
+// retransmit (RFC 5681 3.2).
+const dupAckThreshold = 3
+
+// onAck processes a cumulative acknowledgement at the data sender; pure
+// tells an ACK without data, the only kind that counts as a duplicate.
+func (n *Network) onAck(ep *endpoint, ack uint64, pure bool) {
+	if ack == ep.una && ep.una < ep.nxt && pure && ep.sent > 0 {
+		ep.dupAcks++
+		if ep.dupAcks == dupAckThreshold && !ep.fastRecovery {
+			ep.fastRecovery, ep.frRecover = true, ep.nxt
+			n.sendData(ep, ep.out[ep.head], true) // RFC 5681 3.2 step 2
+		}
+		return
 	}
+	if ack <= ep.una || ack > ep.nxt {
+		return // old or impossible
+	}
+	ep.dupAcks = 0
 	retx := false
 	var newest Time
 	k := 0
@@ -508,6 +539,13 @@ func (n *Network) onAck(ep *endpoint, ack uint64) {
 	if ep.una < ep.nxt {
 		ep.timer = n.sim.AfterArg(ep.rto, n.rtoFn, ep) // 5.3
 	} // else 5.2: all data acknowledged, timer off
+	if ep.fastRecovery {
+		if ack >= ep.frRecover {
+			ep.fastRecovery = false
+		} else if ep.sent > 0 {
+			n.sendData(ep, ep.out[ep.head], true) // RFC 6582 3.2 step 3: a partial ACK
+		}
+	}
 	n.resendLost(ep)
 }
 

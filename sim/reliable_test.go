@@ -560,3 +560,64 @@ func TestTCPLossHandlerDoesNotChangeTheRun(t *testing.T) {
 		t.Errorf("message drops %d and %d, want equal and non-zero", dropsA, dropsB)
 	}
 }
+
+func TestTCPFastRetransmit(t *testing.T) {
+	// m1..m5 written 10 ms apart; m1's first segment is lost. m2, m3 and
+	// m4 arrive beyond the hole at 60, 70 and 80 ms; their duplicate ACKs
+	// reach a at 110, 120 and 130 ms, and the third retransmits m1 at
+	// once (RFC 5681 3.2), long before the 1 s RTO: m1 is delivered at
+	// 180 ms, with m2-m4 behind it.
+	tn := nwTCPPair(t, TCPConfig{}, LinkConfig{})
+	tn.n.AddDropFilter(DropFirst(1, OnHop("a", "b", "m1")))
+	for i := 1; i <= 5; i++ {
+		i := i
+		tn.s.At(nwAt(time.Duration(i-1)*10*time.Millisecond), func() {
+			tn.sendTCP("a", "b", fmt.Sprint("m", i), nwPayload(i, 300))
+		})
+	}
+	tn.s.Run()
+	got := tn.got["b"]
+	if nwEq(t, len(got), 5, "deliveries") {
+		nwEq(t, got[0].d.Label, "m1", "first delivery")
+		nwEq(t, got[0].at, nwAt(180*time.Millisecond), "m1 delivery: fast retransmit at 130 ms")
+		nwEq(t, got[3].at, nwAt(180*time.Millisecond), "m4 waits for m1")
+	}
+	var retx []string
+	for _, e := range tn.rec.OfKind(KindSend) {
+		if e.Seg.Retransmit && e.Seg.Len > 0 {
+			retx = append(retx, e.Time.String()+" "+e.Label)
+		}
+	}
+	nwEq(t, retx, []string{"0.130000000 m1"}, "retransmissions")
+}
+
+func TestTCPPartialAckRetransmitsTheNextHole(t *testing.T) {
+	// m1 and m3 are both lost. The duplicate ACKs of m2, m4 and m5 reach
+	// a at 110, 130 and 140 ms: m1 is resent at 140 ms and delivered at
+	// 190 ms. Its ACK at 240 ms covers m1 and m2 only, a partial ACK,
+	// which resends m3 at once (RFC 6582 3.2) rather than after a
+	// timeout: m3 is delivered at 290 ms.
+	tn := nwTCPPair(t, TCPConfig{}, LinkConfig{})
+	tn.n.AddDropFilter(DropFirst(1, OnHop("a", "b", "m1")))
+	tn.n.AddDropFilter(DropFirst(1, OnHop("a", "b", "m3")))
+	for i := 1; i <= 6; i++ {
+		i := i
+		tn.s.At(nwAt(time.Duration(i-1)*10*time.Millisecond), func() {
+			tn.sendTCP("a", "b", fmt.Sprint("m", i), nwPayload(i, 300))
+		})
+	}
+	tn.s.Run()
+	got := tn.got["b"]
+	if nwEq(t, len(got), 6, "deliveries") {
+		nwEq(t, got[0].at, nwAt(190*time.Millisecond), "m1 delivery")
+		nwEq(t, got[2].d.Label, "m3", "third delivery")
+		nwEq(t, got[2].at, nwAt(290*time.Millisecond), "m3 delivery: resent on the partial ACK at 240 ms")
+	}
+	var retx []string
+	for _, e := range tn.rec.OfKind(KindSend) {
+		if e.Seg.Retransmit && e.Seg.Len > 0 {
+			retx = append(retx, e.Time.String()+" "+e.Label)
+		}
+	}
+	nwEq(t, retx, []string{"0.140000000 m1", "0.240000000 m3"}, "retransmissions")
+}
