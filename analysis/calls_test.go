@@ -134,8 +134,7 @@ func TestCallTrackerMemoryStaysFlat(t *testing.T) {
 		names[n.Address] = n.Name
 	}
 	n, most := 0, 0
-	var sink *analysis.CallSink
-	sink = analysis.NewCallSink(names, func(*analysis.CallMetrics) { n++ }, nil)
+	sink := analysis.NewCallSink(names, func(*analysis.CallMetrics) { n++ }, nil)
 	r, err := topologies.Build(top, 7, sim.SinkFunc(func(e *sim.Event) {
 		sink.Event(e)
 		most = max(most, sink.Tracker.Active())

@@ -443,4 +443,3 @@ func writeSummary(w io.Writer, r *topologies.Run, st *analysis.RepStats, seed ui
 	}
 }
 
-func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
