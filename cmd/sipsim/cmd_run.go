@@ -442,4 +442,3 @@ func writeSummary(w io.Writer, r *topologies.Run, st *analysis.RepStats, seed ui
 		fmt.Fprintf(w, "still busy:     %s\n", strings.Join(busy, ", "))
 	}
 }
-
