@@ -106,7 +106,8 @@ func ExampleHashSink() {
 		s.Run()
 		return h.Sum()
 	}
-	fmt.Println(run(1) == run(1), run(1) == run(2))
+	first, again, other := run(1), run(1), run(2)
+	fmt.Println(first == again, first == other)
 	// Output:
 	// true false
 }
