@@ -162,10 +162,7 @@ func applyOverrides(t *topologies.Topology, o *runOptions) error {
 		}
 	}
 	if o.duration != "" {
-		d, err := topologies.ParseDuration(o.duration)
-		if err == nil && d <= 0 {
-			err = fmt.Errorf("%s is not a positive duration", strings.TrimSpace(o.duration))
-		}
+		d, err := positiveDuration(o.duration)
 		if err != nil {
 			return fmt.Errorf("run: --duration: %v", err)
 		}
@@ -272,17 +269,8 @@ func runRun(e *env, args []string, o *runOptions) int {
 	if err != nil {
 		return failTopology(e, err)
 	}
-	r.Until = o.until
-	r.ForgetCalls() // every figure comes from the trace; as sweep does
-	r.PlaceCalls()
-	r.PlaceGenerated()
-	if err := r.PlacePings(); err != nil {
+	if err := play(r, o.until); err != nil {
 		return failTopology(e, err)
-	}
-	if o.until > 0 {
-		r.Sim.RunUntil(sim.Time(o.until))
-	} else {
-		r.Sim.Run()
 	}
 
 	if traceOut != nil {
@@ -441,4 +429,32 @@ func writeSummary(w io.Writer, r *topologies.Run, st *analysis.RepStats, seed ui
 	if busy := r.Busy(); len(busy) > 0 {
 		fmt.Fprintf(w, "still busy:     %s\n", strings.Join(busy, ", "))
 	}
+}
+
+// play places a built run's workload (its calls, generated calls and
+// pings) and runs it to the end, or to until when it is positive. The run
+// forgets its calls: every figure comes from the trace, as in a sweep.
+func play(r *topologies.Run, until time.Duration) error {
+	r.Until = until
+	r.ForgetCalls()
+	r.PlaceCalls()
+	r.PlaceGenerated()
+	if err := r.PlacePings(); err != nil {
+		return err
+	}
+	if until > 0 {
+		r.Sim.RunUntil(sim.Time(until))
+	} else {
+		r.Sim.Run()
+	}
+	return nil
+}
+
+// positiveDuration parses a duration that must be above zero (--duration).
+func positiveDuration(s string) (time.Duration, error) {
+	d, err := topologies.ParseDuration(s)
+	if err == nil && d <= 0 {
+		err = fmt.Errorf("%s is not a positive duration", strings.TrimSpace(s))
+	}
+	return d, err
 }

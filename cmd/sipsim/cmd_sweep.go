@@ -193,10 +193,7 @@ func (o *sweepOptions) check(topology string) error {
 		return errors.New("sweep: give at least one --vary NAME=VALUES")
 	}
 	if o.duration != "" {
-		d, err := topologies.ParseDuration(o.duration)
-		if err == nil && d <= 0 {
-			err = fmt.Errorf("%s is not a positive duration", strings.TrimSpace(o.duration))
-		}
+		d, err := positiveDuration(o.duration)
 		if err != nil {
 			return fmt.Errorf("sweep: --duration: %v", err)
 		}
@@ -286,17 +283,8 @@ func (o *sweepOptions) runOne(values []string, seed uint64) (*analysis.RepStats,
 	if err != nil {
 		return nil, err
 	}
-	r.Until = o.until
-	r.ForgetCalls()
-	r.PlaceCalls()
-	r.PlaceGenerated()
-	if err := r.PlacePings(); err != nil {
+	if err := play(r, o.until); err != nil {
 		return nil, err
-	}
-	if o.until > 0 {
-		r.Sim.RunUntil(sim.Time(o.until))
-	} else {
-		r.Sim.Run()
 	}
 	sink.Flush()
 	return st, nil
