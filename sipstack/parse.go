@@ -119,7 +119,8 @@ func parse(data []byte, stream bool) (Message, error) {
 	refs, bodyStart, err := p.headers(sl+1, stack[:0])
 	if err != nil {
 		// A bad start line is reported before a bad header line.
-		if _, _, serr := parseStartLine(d[:sl-1]); serr != nil {
+		var st startLine
+		if serr := parseStartLine(d[:sl-1], &st); serr != nil {
 			return nil, serr
 		}
 		return nil, err
@@ -144,15 +145,9 @@ func parse(data []byte, stream bool) (Message, error) {
 	fields := unsafe.Slice((*field)(unsafe.Pointer(&mem[off])), nf)[:len(refs)]
 	copy(fields, refs)
 
-	req, resp, err := parseStartLine(s[:sl-1])
-	if err != nil {
+	var st startLine
+	if err := parseStartLine(s[:sl-1], &st); err != nil {
 		return nil, err
-	}
-	h := Header{src: s, fields: fields, strs: p.unfolded}
-	if req != nil {
-		req.Header = h
-	} else {
-		resp.Header = h
 	}
 
 	// Mandatory headers, RFC 3261 8.1.1.
@@ -161,10 +156,10 @@ func parse(data []byte, stream bool) (Message, error) {
 			return nil, newError(ErrMissingHeader, 0, headerTable[id].name, "mandatory header is missing")
 		}
 	}
-	if req != nil && p.cseq.Method != req.Method {
+	if !st.status && p.cseq.Method != st.method {
 		e := newError(ErrCSeqMethod, p.cseqLine, "CSeq",
-			"method "+quote(p.cseq.Method)+" differs from request method "+quote(req.Method))
-		if !isKnownMethod(req.Method) {
+			"method "+quote(p.cseq.Method)+" differs from request method "+quote(st.method))
+		if !isKnownMethod(st.method) {
 			e.Status = 501
 		}
 		return nil, e
@@ -187,33 +182,35 @@ func parse(data []byte, stream bool) (Message, error) {
 	if n > 0 {
 		body = buf[bodyStart : bodyStart+n : bodyStart+n]
 	}
-	if req != nil {
-		req.Body = body
-		return req, nil
+	// The message is built in one composite literal, so that its fields
+	// are written without write barriers.
+	h := Header{src: s, fields: fields, strs: p.unfolded}
+	if !st.status {
+		return &Request{Method: st.method, RequestURI: st.uri, Header: h, Body: body}, nil
 	}
-	resp.Body = body
-	return resp, nil
+	return &Response{StatusCode: st.code, Reason: st.reason, Header: h, Body: body}, nil
 }
 
 // fieldAlign is the alignment of a field, whose array follows the
 // message copy in the same allocation.
 const fieldAlign = int(unsafe.Alignof(field{}))
 
-// parseStartLine parses a Request-Line or a Status-Line into a new
-// Request or Response.
-func parseStartLine(start string) (*Request, *Response, error) {
+// A startLine holds what a Request-Line or a Status-Line says.
+type startLine struct {
+	status bool // a Status-Line: code and reason are set, not method and uri
+	method string
+	uri    uri.URI
+	code   int
+	reason string
+}
+
+// parseStartLine parses a Request-Line or a Status-Line into *st.
+func parseStartLine(start string, st *startLine) error {
 	if isStatusLine(start) {
-		resp := &Response{}
-		if err := parseStatusLine(start, resp); err != nil {
-			return nil, nil, err
-		}
-		return nil, resp, nil
+		st.status = true
+		return parseStatusLine(start, st)
 	}
-	req := &Request{}
-	if err := parseRequestLine(start, req); err != nil {
-		return nil, nil, err
-	}
-	return req, nil, nil
+	return parseRequestLine(start, st)
 }
 
 // parser holds the state of one header-section parse.
@@ -229,6 +226,13 @@ type parser struct {
 
 // headers parses header lines from p.head[i:] into h, up to the empty
 // line that ends the header section, and returns the index of the body.
+//
+// Each line is first tried on a fast path that takes the way nearly every
+// header line is written: a token name directly followed by ':', one line
+// ended by CRLF, not folded, within MaxLineLength. Anything else (the empty
+// line, folding, a bare LF, white space before the colon, a long line, an
+// error) goes through the general path from the line's start, so errors
+// and their order are those of the general path.
 func (p *parser) headers(i int, h []field) ([]field, int, error) {
 	s := p.head
 	line := 1
@@ -237,91 +241,51 @@ func (p *parser) headers(i int, h []field) ([]field, int, error) {
 			return nil, 0, newError(ErrIncomplete, 0, "", "no empty line after the header section")
 		}
 		line++
-		if s[i] == '\r' && i+1 < len(s) && s[i+1] == '\n' {
-			// Every CR of the header section must end a line: one
-			// per physical line, start line and empty line included.
-			if strings.Count(s[:i+2], "\r") != line {
-				return nil, 0, newError(ErrHeaderSyntax, 0, "", "CR not followed by LF in the header section")
-			}
-			return h, i + 2, nil
-		}
 		startLine := line
-		// Find the end of the logical line: a LF not followed by SP or
-		// HTAB.
-		e := strings.IndexByte(s[i:], '\n')
-		if e < 0 {
-			return nil, 0, newError(ErrIncomplete, 0, "", "no empty line after the header section")
-		}
-		e += i
-		folded := false
-		for e+1 < len(s) && isWS(s[e+1]) {
-			folded = true
-			line++
-			f := strings.IndexByte(s[e+1:], '\n')
-			if f < 0 {
-				return nil, 0, newError(ErrIncomplete, 0, "", "no empty line after the header section")
-			}
-			e += f + 1
-		}
-		if e-i > MaxLineLength {
-			return nil, 0, newError(ErrTooLarge, startLine, "", "header line longer than 8192 octets")
-		}
-		if e <= i+1 || s[e-1] != '\r' {
-			return nil, 0, newError(ErrHeaderSyntax, startLine, "", "line not terminated by CRLF")
-		}
-		raw := s[i : e-1] // without the final CRLF
-		i0 := i
-		i = e + 1
-		if isWS(raw[0]) {
-			return nil, 0, newError(ErrHeaderSyntax, startLine, "", "continuation line without a header to continue")
-		}
-		// header-name HCOLON: a token, optional SP/HTAB, then ':'.
-		k := 0
-		for k < len(raw) && isTokenChar(raw[k]) {
-			k++
-		}
-		name := raw[:k]
-		for k < len(raw) && isWS(raw[k]) {
-			k++
-		}
-		if k == len(raw) || raw[k] != ':' || name == "" {
-			return nil, 0, newError(ErrHeaderSyntax, startLine, "", "header line is not \"token: value\"")
-		}
-		ref := field{name: span{uint32(i0), uint32(i0 + len(name))}}
+		var ref field
 		var value string
-		if folded {
-			v, ok := unfold(raw[k+1:])
-			if !ok {
-				return nil, 0, newError(ErrHeaderSyntax, startLine, "", "CR or LF inside a header line")
-			}
-			value = v
-			ref.value = span{uint32(len(p.unfolded)), inStrs}
-			p.unfolded = append(p.unfolded, v)
-		} else {
-			j, e := k+1, len(raw)
-			for j < e && isWS(raw[j]) {
+		var id hdr
+		// Fast path.
+		k := i
+		for k < len(s) && charClass[s[k]]&cToken != 0 {
+			k++
+		}
+		fast := false
+		if k > i && k < len(s) && s[k] == ':' {
+			j := k + 1
+			for j < len(s) && isWS(s[j]) {
 				j++
 			}
-			for e > j && isWS(raw[e-1]) {
-				e--
+			if e := strings.IndexByte(s[j:], '\n'); e > 0 {
+				e += j
+				// e > j, so s[e-1] is within the value; a CR there
+				// ends the line, which is at most MaxLineLength.
+				if s[e-1] == '\r' && e-i <= MaxLineLength && (e+1 >= len(s) || !isWS(s[e+1])) {
+					v := e - 1
+					for v > j && isWS(s[v-1]) {
+						v--
+					}
+					value = s[j:v]
+					ref = field{name: span{uint32(i), uint32(k)}, value: span{uint32(j), uint32(v)}}
+					id = lookupAt(s, i, k-i)
+					i = e + 1
+					fast = true
+				}
 			}
-			value = raw[j:e]
-			ref.value = span{uint32(i0 + j), uint32(i0 + e)}
+		}
+		if !fast {
+			var err error
+			var done bool
+			ref, value, id, i, line, done, err = p.slowLine(i, line)
+			if err != nil {
+				return nil, 0, err
+			}
+			if done {
+				return h, i, nil
+			}
 		}
 		if len(h) == MaxHeaderCount {
 			return nil, 0, newError(ErrTooLarge, startLine, "", "more than 256 header fields")
-		}
-		// lookupHeader, with its common case inline: a long name
-		// written in canonical case.
-		var id hdr
-		if len(name) > 1 {
-			if c := headerByHash[headerHash(name)]; c != hUnknown && name == headerTable[c].name {
-				id = c
-			} else {
-				id = lookupHeader(name)
-			}
-		} else {
-			id = lookupHeader(name)
 		}
 		ref.id = id
 		if id != hUnknown {
@@ -329,12 +293,111 @@ func (p *parser) headers(i int, h []field) ([]field, int, error) {
 			if p.count[id] < 255 {
 				p.count[id]++
 			}
-			if err := p.check(id, value, startLine); err != nil {
-				return nil, 0, err
+			if headerCheck[id] {
+				if err := p.check(id, value, startLine); err != nil {
+					return nil, 0, err
+				}
 			}
 		}
 		h = append(h, ref)
 	}
+}
+
+// headerCheck marks the headers that [parser.check] has work for: the
+// single-valued ones (a second field is an error) and those whose values
+// it checks. It is read-only after initialization.
+var headerCheck = func() (t [hCount]bool) {
+	for id := range t {
+		t[id] = headerTable[id].kind&kSingle != 0
+	}
+	for _, id := range [...]hdr{hVia, hContact, hRoute, hRecordRoute, hFrom, hTo, hCSeq,
+		hCallID, hMaxForwards, hContentLength, hExpires, hDate} {
+		t[id] = true
+	}
+	t[hUnknown] = false
+	return t
+}()
+
+// slowLine is the general path of headers for the line that starts at
+// s[i], the line-th line of the message. It returns the field, its value
+// and header id, the index of the next line and the line number of the
+// last physical line read; done reports the empty line that ends the
+// header section, with next the index of the body.
+func (p *parser) slowLine(i, line int) (ref field, value string, id hdr, next, lastLine int, done bool, err error) {
+	s := p.head
+	fail := func(err error) (field, string, hdr, int, int, bool, error) {
+		return field{}, "", 0, 0, 0, false, err
+	}
+	if s[i] == '\r' && i+1 < len(s) && s[i+1] == '\n' {
+		// Every CR of the header section must end a line: one
+		// per physical line, start line and empty line included.
+		if strings.Count(s[:i+2], "\r") != line {
+			return fail(newError(ErrHeaderSyntax, 0, "", "CR not followed by LF in the header section"))
+		}
+		return field{}, "", 0, i + 2, line, true, nil
+	}
+	startLine := line
+	// Find the end of the logical line: a LF not followed by SP or
+	// HTAB.
+	e := strings.IndexByte(s[i:], '\n')
+	if e < 0 {
+		return fail(newError(ErrIncomplete, 0, "", "no empty line after the header section"))
+	}
+	e += i
+	folded := false
+	for e+1 < len(s) && isWS(s[e+1]) {
+		folded = true
+		line++
+		f := strings.IndexByte(s[e+1:], '\n')
+		if f < 0 {
+			return fail(newError(ErrIncomplete, 0, "", "no empty line after the header section"))
+		}
+		e += f + 1
+	}
+	if e-i > MaxLineLength {
+		return fail(newError(ErrTooLarge, startLine, "", "header line longer than 8192 octets"))
+	}
+	if e <= i+1 || s[e-1] != '\r' {
+		return fail(newError(ErrHeaderSyntax, startLine, "", "line not terminated by CRLF"))
+	}
+	raw := s[i : e-1] // without the final CRLF
+	i0 := i
+	if isWS(raw[0]) {
+		return fail(newError(ErrHeaderSyntax, startLine, "", "continuation line without a header to continue"))
+	}
+	// header-name HCOLON: a token, optional SP/HTAB, then ':'.
+	k := 0
+	for k < len(raw) && isTokenChar(raw[k]) {
+		k++
+	}
+	name := raw[:k]
+	for k < len(raw) && isWS(raw[k]) {
+		k++
+	}
+	if k == len(raw) || raw[k] != ':' || name == "" {
+		return fail(newError(ErrHeaderSyntax, startLine, "", "header line is not \"token: value\""))
+	}
+	ref = field{name: span{uint32(i0), uint32(i0 + len(name))}}
+	if folded {
+		v, ok := unfold(raw[k+1:])
+		if !ok {
+			return fail(newError(ErrHeaderSyntax, startLine, "", "CR or LF inside a header line"))
+		}
+		value = v
+		ref.value = span{uint32(len(p.unfolded)), inStrs}
+		p.unfolded = append(p.unfolded, v)
+	} else {
+		j, end := k+1, len(raw)
+		for j < end && isWS(raw[j]) {
+			j++
+		}
+		for end > j && isWS(raw[end-1]) {
+			end--
+		}
+		value = raw[j:end]
+		ref.value = span{uint32(i0 + j), uint32(i0 + end)}
+	}
+	return ref, value, lookupHeader(name), e + 1, line, false, nil
 }
 
 // unfold replaces each line fold (optional WSP, CRLF, WSP) of a header
@@ -532,7 +595,7 @@ func isDigits(s string) bool {
 
 // parseStatusLine parses Status-Line = SIP-Version SP Status-Code SP
 // Reason-Phrase (RFC 3261 7.2).
-func parseStatusLine(s string, r *Response) error {
+func parseStatusLine(s string, r *startLine) error {
 	sp := strings.IndexByte(s, ' ')
 	if sp < 0 {
 		return newError(ErrStartLine, 1, "", "status line has no status code")
@@ -557,14 +620,14 @@ func parseStatusLine(s string, r *Response) error {
 			return newError(ErrStartLine, 1, "", "control character in reason phrase")
 		}
 	}
-	r.StatusCode, r.Reason = n, reason
+	r.code, r.reason = n, reason
 	return nil
 }
 
 // parseRequestLine parses Request-Line = Method SP Request-URI SP
 // SIP-Version (RFC 3261 7.1): exactly one SP between the elements, none
 // at the end (RFC 4475 3.1.2.9, 3.1.2.10).
-func parseRequestLine(s string, r *Request) error {
+func parseRequestLine(s string, r *startLine) error {
 	sp := strings.IndexByte(s, ' ')
 	last := strings.LastIndexByte(s, ' ')
 	if sp < 0 || sp == last {
@@ -596,7 +659,7 @@ func parseRequestLine(s string, r *Request) error {
 	if u.Headers != "" {
 		return newError(ErrRequestURI, 1, "", "Request-URI carries headers (RFC 3261 19.1.1)")
 	}
-	r.Method, r.RequestURI = method, u
+	r.method, r.uri = method, u
 	return nil
 }
 
