@@ -431,64 +431,55 @@ func unfold(v string) (string, bool) {
 
 // check validates the value of a known header as soon as it is read.
 func (p *parser) check(id hdr, v string, line int) error {
-	name := headerTable[id].name
 	if headerTable[id].kind&kSingle != 0 && p.count[id] > 1 {
 		if id == hContentLength {
-			return newError(ErrContentLength, line, name, "more than one Content-Length")
+			return newError(ErrContentLength, line, "Content-Length", "more than one Content-Length")
 		}
-		return newError(ErrDuplicateHeader, line, name, "header occurs more than once")
+		return newError(ErrDuplicateHeader, line, headerTable[id].name, "header occurs more than once")
 	}
-	bad := func(msg string) error { return newError(ErrHeaderSyntax, line, name, msg) }
+	var msg string
 	switch id {
 	case hVia:
-		return listCheck(v, line, name, func(s string, i int) (int, string) {
-			_, end, msg := parseViaAt(s, i)
-			return end, msg
-		})
+		msg = checkViaList(v)
 	case hContact:
-		if v == "*" {
-			return nil
+		if v != "*" {
+			msg = checkAddressList(v)
 		}
-		return listCheck(v, line, name, checkAddress)
 	case hRoute, hRecordRoute:
-		return listCheck(v, line, name, checkAddress)
+		msg = checkAddressList(v)
 	case hFrom, hTo:
-		end, msg := checkAddress(v, 0)
-		if msg != "" {
-			return bad(msg)
-		}
-		if end != len(v) {
-			return newError(ErrDuplicateHeader, line, name, "header has more than one value")
+		var end int
+		end, msg = checkAddress(v, 0)
+		if msg == "" && end != len(v) {
+			return newError(ErrDuplicateHeader, line, headerTable[id].name, "header has more than one value")
 		}
 	case hCSeq:
-		c, msg := parseCSeq(v)
-		if msg != "" {
-			return bad(msg)
-		}
-		p.cseq, p.cseqLine = c, line
+		p.cseq, msg = parseCSeq(v)
+		p.cseqLine = line
 	case hCallID:
-		if msg := checkCallID(v); msg != "" {
-			return bad(msg)
-		}
+		msg = checkCallID(v)
 	case hMaxForwards:
 		if _, ok := parseUint(v, 255); !ok {
-			return bad("value is not 0 to 255")
+			msg = "value is not 0 to 255"
 		}
 	case hContentLength:
 		n, ok := parseUint(v, MaxMessageSize)
 		if !ok {
-			return newError(ErrContentLength, line, name, "value is not a number of octets up to 65535")
+			return newError(ErrContentLength, line, "Content-Length", "value is not a number of octets up to 65535")
 		}
 		p.contentLength, p.clLine = int(n), line
 	case hExpires:
 		if _, ok := parseUint(v, 1<<32-1); !ok {
-			return bad("value is not 0 to 2**32-1 seconds")
+			msg = "value is not 0 to 2**32-1 seconds"
 		}
 	case hDate:
 		// RFC 3261 20.17: rfc1123-date, and only GMT.
 		if _, err := time.Parse("Mon, 02 Jan 2006 15:04:05 GMT", v); err != nil {
-			return bad("not an RFC 1123 date in GMT")
+			msg = "not an RFC 1123 date in GMT"
 		}
+	}
+	if msg != "" {
+		return newError(ErrHeaderSyntax, line, headerTable[id].name, msg)
 	}
 	return nil
 }
@@ -499,23 +490,42 @@ func checkAddress(s string, i int) (int, string) {
 	return parseAddressAt(s, i, nil)
 }
 
-// listCheck validates each value of the comma-separated list v with f,
-// which parses one value starting at s[i] and returns the index of the
-// comma or end after it, or an error message. Empty values are errors (RFC
-// 4475 3.1.2.1).
-func listCheck(v string, line int, name string, f func(s string, i int) (int, string)) error {
+// checkAddressList checks each address of the comma-separated list v
+// and returns what is wrong, or "". Empty values are errors (RFC 4475
+// 3.1.2.1).
+func checkAddressList(v string) string {
 	i := 0
 	for {
 		j := skipWS(v, i)
 		if j == len(v) || v[j] == ',' {
-			return newError(ErrHeaderSyntax, line, name, "empty value in comma-separated list")
+			return "empty value in comma-separated list"
 		}
-		end, msg := f(v, j)
+		end, msg := parseAddressAt(v, j, nil)
 		if msg != "" {
-			return newError(ErrHeaderSyntax, line, name, msg)
+			return msg
 		}
 		if end >= len(v) {
-			return nil
+			return ""
+		}
+		i = end + 1
+	}
+}
+
+// checkViaList checks each via-parm of the comma-separated list v like
+// checkAddressList.
+func checkViaList(v string) string {
+	i := 0
+	for {
+		j := skipWS(v, i)
+		if j == len(v) || v[j] == ',' {
+			return "empty value in comma-separated list"
+		}
+		_, end, msg := parseViaAt(v, j)
+		if msg != "" {
+			return msg
+		}
+		if end >= len(v) {
+			return ""
 		}
 		i = end + 1
 	}
@@ -527,12 +537,8 @@ func checkCallID(v string) string {
 		return "empty Call-ID"
 	}
 	at := false
-	for i := 0; i < len(v); i++ {
-		c := v[i]
-		if isWordChar(c) {
-			continue
-		}
-		switch {
+	for i := spanClass(v, 0, cWord); i < len(v); i = spanClass(v, i+1, cWord) {
+		switch c := v[i]; {
 		case c == '@':
 			if at || i == 0 || i == len(v)-1 {
 				return "Call-ID is not word[@word]"

@@ -386,3 +386,25 @@ type refParser struct {
 	contentLength int
 	clLine        int
 }
+
+// listCheck validates each value of the comma-separated list v with f,
+// which parses one value starting at s[i] and returns the index of the
+// comma or end after it, or an error message. Empty values are errors (RFC
+// 4475 3.1.2.1).
+func listCheck(v string, line int, name string, f func(s string, i int) (int, string)) error {
+	i := 0
+	for {
+		j := skipWS(v, i)
+		if j == len(v) || v[j] == ',' {
+			return newError(ErrHeaderSyntax, line, name, "empty value in comma-separated list")
+		}
+		end, msg := f(v, j)
+		if msg != "" {
+			return newError(ErrHeaderSyntax, line, name, msg)
+		}
+		if end >= len(v) {
+			return nil
+		}
+		i = end + 1
+	}
+}
