@@ -60,12 +60,35 @@ type Header struct {
 	strs []string
 }
 
-// A field is one header field: the id of its name, and where its name
-// (for unknown headers) and its value are.
+// A field is one header field: where its value is, and its name. It is
+// 12 octets, so that the field array that follows a parsed message's
+// copy in the same allocation stays small.
 type field struct {
-	id    hdr
-	name  span // for id == hUnknown only
 	value span
+	name  fname
+}
+
+// An fname is the name of a field: the id of a known header (below
+// nameSrc), or where an unknown name is: nameSrc | length<<16 | offset
+// for h.src[offset:offset+length] (parsed messages are at most
+// MaxMessageSize octets and names at most MaxLineLength), nameStrs | i
+// for h.strs[i].
+type fname uint32
+
+const (
+	nameSrc  fname = 1 << 30
+	nameStrs fname = 1 << 31
+)
+
+// srcName returns the fname of the unknown name src[off:off+n].
+func srcName(off, n int) fname { return nameSrc | fname(n)<<16 | fname(off) }
+
+// id returns the id of the field's name, hUnknown for an unknown name.
+func (f *field) id() hdr {
+	if f.name < nameSrc {
+		return hdr(f.name)
+	}
+	return hUnknown
 }
 
 // A span locates a string: h.src[off:end], or h.strs[off] when end is
@@ -85,10 +108,24 @@ func (h *Header) str(sp span) string {
 
 // name returns the name of field f.
 func (h *Header) name(f *field) string {
-	if f.id != hUnknown {
-		return headerTable[f.id].name
+	if f.name < nameSrc {
+		return headerTable[hdr(f.name)].name
 	}
-	return h.str(f.name)
+	return h.unknownName(f.name)
+}
+
+// unknownName returns the unknown name that n locates.
+func (h *Header) unknownName(n fname) string {
+	if n < nameStrs {
+		off := int(n & 0xffff)
+		return h.src[off : off+int(n>>16&0x3fff)]
+	}
+	return h.strs[n&^nameStrs]
+}
+
+// putName stores the unknown name s in h.strs and returns its fname.
+func (h *Header) putName(s string) fname {
+	return nameStrs | fname(h.putStr(s).off)
 }
 
 // putStr stores s in h.strs and returns its span.
@@ -122,9 +159,9 @@ func (h *Header) compact() {
 	strs := make([]string, 0, len(h.fields)+4)
 	for i := range fields {
 		f := &fields[i]
-		if f.id == hUnknown && f.name.end == inStrs {
-			strs = append(strs, h.strs[f.name.off])
-			f.name.off = uint32(len(strs) - 1)
+		if f.name >= nameStrs {
+			strs = append(strs, h.strs[f.name&^nameStrs])
+			f.name = nameStrs | fname(len(strs)-1)
 		}
 		if f.value.end == inStrs {
 			strs = append(strs, h.strs[f.value.off])
@@ -142,9 +179,9 @@ func (h *Header) newField(id hdr, name, value string) field {
 	if len(h.strs) >= 2*len(h.fields)+8 {
 		h.compact()
 	}
-	f := field{id: id}
+	f := field{name: fname(id)}
 	if id == hUnknown {
-		f.name = h.putStr(name)
+		f.name = h.putName(name)
 	}
 	f.value = h.putStr(value)
 	return f
@@ -190,7 +227,7 @@ func (h *Header) index(name string) int { return h.indexOf(lookupHeader(name), n
 func (h *Header) indexOf(id hdr, name string) int {
 	if id != hUnknown {
 		for i := range h.fields {
-			if h.fields[i].id == id {
+			if h.fields[i].id() == id {
 				return i
 			}
 		}
@@ -208,9 +245,9 @@ func (h *Header) indexOf(id hdr, name string) int {
 // unknown header, name.
 func (h *Header) same(f *field, id hdr, name string) bool {
 	if id != hUnknown {
-		return f.id == id
+		return f.id() == id
 	}
-	return f.id == hUnknown && equalFold(h.str(f.name), name)
+	return f.id() == hUnknown && equalFold(h.name(f), name)
 }
 
 // Get returns the value of the first field named name, or "" if there is
@@ -409,8 +446,8 @@ func (h *Header) copyField(src *Header, i int) {
 		h.src = src.src
 	}
 	shared := len(h.src) == len(src.src) && unsafe.StringData(h.src) == unsafe.StringData(src.src)
-	if f.id == hUnknown && (f.name.end == inStrs || !shared) {
-		f.name = h.putStr(src.str(f.name))
+	if f.name >= nameSrc && (f.name >= nameStrs || !shared) {
+		f.name = h.putName(src.name(&f))
 	}
 	if f.value.end == inStrs || !shared {
 		f.value = h.putStr(src.str(f.value))
@@ -535,7 +572,7 @@ func listValues[T any](h Header, id hdr, parse func(string) (T, string)) ([]T, e
 	var out []T
 	var msg string
 	for i := range h.fields {
-		if h.fields[i].id != id {
+		if h.fields[i].id() != id {
 			continue
 		}
 		ok := eachValue(h.str(h.fields[i].value), func(s string) bool {

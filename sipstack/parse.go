@@ -266,7 +266,7 @@ func (p *parser) headers(i int, h []field) ([]field, int, error) {
 						v--
 					}
 					value = s[j:v]
-					ref = field{name: span{uint32(i), uint32(k)}, value: span{uint32(j), uint32(v)}}
+					ref = field{name: srcName(i, k-i), value: span{uint32(j), uint32(v)}}
 					id = lookupAt(s, i, k-i)
 					i = e + 1
 					fast = true
@@ -287,9 +287,8 @@ func (p *parser) headers(i int, h []field) ([]field, int, error) {
 		if len(h) == MaxHeaderCount {
 			return nil, 0, newError(ErrTooLarge, startLine, "", "more than 256 header fields")
 		}
-		ref.id = id
 		if id != hUnknown {
-			ref.name = span{}
+			ref.name = fname(id)
 			if p.count[id] < 255 {
 				p.count[id]++
 			}
@@ -377,7 +376,7 @@ func (p *parser) slowLine(i, line int) (ref field, value string, id hdr, next, l
 	if k == len(raw) || raw[k] != ':' || name == "" {
 		return fail(newError(ErrHeaderSyntax, startLine, "", "header line is not \"token: value\""))
 	}
-	ref = field{name: span{uint32(i0), uint32(i0 + len(name))}}
+	ref = field{name: srcName(i0, len(name))}
 	if folded {
 		v, ok := unfold(raw[k+1:])
 		if !ok {

@@ -3,7 +3,9 @@ package sipstack
 // The parser as it was before the fast path of headers (commit 702cfdb),
 // kept as the reference that the differential test compares ParseMessage
 // with: the two must accept and reject the same messages, with the same
-// errors and the same parsed fields.
+// errors and the same parsed fields. It builds fields in the current
+// representation (the reference is for the parsing logic, not for the
+// layout of a field).
 
 import (
 	"strings"
@@ -192,7 +194,7 @@ func (p *refParser) refHeaders(i int, h []field) ([]field, int, error) {
 		if k == len(raw) || raw[k] != ':' || name == "" {
 			return nil, 0, newError(ErrHeaderSyntax, startLine, "", "header line is not \"token: value\"")
 		}
-		ref := field{name: span{uint32(i0), uint32(i0 + len(name))}}
+		ref := field{name: srcName(i0, len(name))}
 		var value string
 		if folded {
 			v, ok := unfold(raw[k+1:])
@@ -228,9 +230,8 @@ func (p *refParser) refHeaders(i int, h []field) ([]field, int, error) {
 		} else {
 			id = lookupHeader(name)
 		}
-		ref.id = id
 		if id != hUnknown {
-			ref.name = span{}
+			ref.name = fname(id)
 			if p.count[id] < 255 {
 				p.count[id]++
 			}
