@@ -572,7 +572,7 @@ func isStatusLine(s string) bool {
 // checkVersion checks SIP-Version = "SIP" "/" 1*DIGIT "." 1*DIGIT and that
 // it is 2.0 (RFC 3261 7.1: case-insensitive).
 func checkVersion(v string, line int) error {
-	if equalFold(v, Version) {
+	if v == Version || equalFold(v, Version) {
 		return nil
 	}
 	ok := len(v) > 4 && equalFold(v[:4], "SIP/")
@@ -657,14 +657,14 @@ func parseRequestLine(s string, r *startLine) error {
 	if hasCtlOrSP(target) {
 		return newError(ErrRequestURI, 1, "", "white space or control character in Request-URI")
 	}
-	u, err := uri.Parse(target)
-	if err != nil {
+	var err error
+	if r.uri, err = uri.Parse(target); err != nil {
 		return newError(ErrRequestURI, 1, "", err.Error())
 	}
-	if u.Headers != "" {
+	if r.uri.Headers != "" {
 		return newError(ErrRequestURI, 1, "", "Request-URI carries headers (RFC 3261 19.1.1)")
 	}
-	r.method, r.uri = method, u
+	r.method = method
 	return nil
 }
 
