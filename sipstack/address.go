@@ -125,6 +125,9 @@ func parseAddressAt(s string, i int, a *Address) (end int, msg string) {
 			if !hasScheme(s[lt+1 : k]) {
 				return lt, "URI has no scheme"
 			}
+			if end, ok := paramsFast(s, k+1); ok {
+				return end, ""
+			}
 			_, end, ok := parseParamsAt(s, k+1)
 			if !ok {
 				return end, "malformed header parameters"

@@ -353,6 +353,36 @@ func parseParamsAt(s string, i int) (p Params, end int, ok bool) {
 	return Params(canonicalParams(s[start:last])), i, true
 }
 
+// paramsFast checks parameters at s[i] when they have the form of
+// nearly all: ";" token [ "=" 1*host characters ], no white space, no
+// quoted string, up to a comma or the end of s. It returns the index of
+// that comma or end; ok false means only that the form is not this one,
+// and parseParamsAt must decide. Every list it accepts, parseParamsAt
+// accepts too with the same end, and as already canonical.
+func paramsFast(s string, i int) (end int, ok bool) {
+	for i < len(s) && s[i] == ';' {
+		i++
+		n := i
+		for i < len(s) && isTokenChar(s[i]) {
+			i++
+		}
+		if i == n {
+			return 0, false
+		}
+		if i < len(s) && s[i] == '=' {
+			i++
+			v := i
+			if i = spanClass(s, i, cHost); i == v {
+				return 0, false
+			}
+		}
+	}
+	if i < len(s) && s[i] != ',' {
+		return 0, false
+	}
+	return i, true
+}
+
 // canonicalParams removes LWS outside quoted strings from a param list that
 // parseParams has validated.
 func canonicalParams(s string) string {
