@@ -697,11 +697,14 @@ func parseRequestLine(s string, r *startLine) error {
 	if target[0] == '<' {
 		return newError(ErrRequestURI, 1, "", "Request-URI enclosed in <>")
 	}
-	if hasCtlOrSP(target) {
-		return newError(ErrRequestURI, 1, "", "white space or control character in Request-URI")
-	}
 	var err error
 	if r.uri, err = uri.Parse(target); err != nil {
+		// A URI that uri.Parse accepts holds no SP or control
+		// character (none of its character classes has one), so
+		// this test is needed only to choose the message.
+		if hasCtlOrSP(target) {
+			return newError(ErrRequestURI, 1, "", "white space or control character in Request-URI")
+		}
 		return newError(ErrRequestURI, 1, "", err.Error())
 	}
 	if r.uri.Headers != "" {
