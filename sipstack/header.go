@@ -61,8 +61,8 @@ type Header struct {
 }
 
 // A field is one header field: where its value is, and its name. It is
-// 12 octets, so that the field array that follows a parsed message's
-// copy in the same allocation stays small.
+// 8 octets, so that the field array that follows a parsed message's copy
+// in the same allocation stays small.
 type field struct {
 	value span
 	name  fname
@@ -91,19 +91,33 @@ func (f *field) id() hdr {
 	return hUnknown
 }
 
-// A span locates a string: h.src[off:end], or h.strs[off] when end is
-// inStrs. Parsed messages are at most MaxMessageSize octets, so an offset
-// in src never reaches inStrs.
-type span struct{ off, end uint32 }
+// A span locates a value: h.src[off:off+n] as n<<16 | off (parsed
+// messages are at most MaxMessageSize octets, so off fits 16 bits, and a
+// value is shorter than a line, at most MaxLineLength octets, so n fits
+// 15), or h.strs[i] as inStrs | i.
+type span uint32
 
-const inStrs = ^uint32(0)
+const inStrs span = 1 << 31
+
+// srcSpan returns the span of src[off:end].
+func srcSpan(off, end int) span { return span(end-off)<<16 | span(off) }
+
+// inStrs reports whether sp locates a string of h.strs.
+func (sp span) inStrs() bool { return sp&inStrs != 0 }
+
+// index returns the index in h.strs that sp locates.
+func (sp span) index() int { return int(sp &^ inStrs) }
+
+// off and end return the bounds in h.src of a span that is not inStrs.
+func (sp span) off() int { return int(sp & 0xffff) }
+func (sp span) end() int { return int(sp&0xffff) + int(sp>>16) }
 
 // str returns the string that sp locates.
 func (h *Header) str(sp span) string {
-	if sp.end == inStrs {
-		return h.strs[sp.off]
+	if sp.inStrs() {
+		return h.strs[sp.index()]
 	}
-	return h.src[sp.off:sp.end]
+	return h.src[sp.off():sp.end()]
 }
 
 // name returns the name of field f.
@@ -125,7 +139,7 @@ func (h *Header) unknownName(n fname) string {
 
 // putName stores the unknown name s in h.strs and returns its fname.
 func (h *Header) putName(s string) fname {
-	return nameStrs | fname(h.putStr(s).off)
+	return nameStrs | fname(h.putStr(s).index())
 }
 
 // putStr stores s in h.strs and returns its span.
@@ -136,14 +150,14 @@ func (h *Header) putStr(s string) span {
 		h.strs = make([]string, 0, 4)
 	}
 	h.strs = append(h.strs, s)
-	return span{uint32(len(h.strs) - 1), inStrs}
+	return inStrs | span(len(h.strs)-1)
 }
 
 // setStr makes *sp locate s, reusing the slot of h.strs that *sp already
 // owns.
 func (h *Header) setStr(sp *span, s string) {
-	if sp.end == inStrs {
-		h.strs[sp.off] = s
+	if sp.inStrs() {
+		h.strs[sp.index()] = s
 		return
 	}
 	*sp = h.putStr(s)
@@ -163,9 +177,9 @@ func (h *Header) compact() {
 			strs = append(strs, h.strs[f.name&^nameStrs])
 			f.name = nameStrs | fname(len(strs)-1)
 		}
-		if f.value.end == inStrs {
-			strs = append(strs, h.strs[f.value.off])
-			f.value.off = uint32(len(strs) - 1)
+		if f.value.inStrs() {
+			strs = append(strs, h.strs[f.value.index()])
+			f.value = inStrs | span(len(strs)-1)
 		}
 	}
 	h.fields, h.strs = fields, strs
@@ -406,9 +420,10 @@ func (h *Header) PopValue(name string) (string, bool) {
 		v, rest, more, ok := nextValue(val)
 		if ok && more {
 			if rest = trimWS(rest); rest != "" {
-				if f.value.end != inStrs && strings.HasSuffix(val, rest) {
+				if !f.value.inStrs() && strings.HasSuffix(val, rest) {
 					// The rest is the tail of the value in src.
-					f.value.off = f.value.end - uint32(len(rest))
+					end := f.value.end()
+					f.value = srcSpan(end-len(rest), end)
 				} else {
 					h.setStr(&f.value, rest)
 				}
@@ -449,7 +464,7 @@ func (h *Header) copyField(src *Header, i int) {
 	if f.name >= nameSrc && (f.name >= nameStrs || !shared) {
 		f.name = h.putName(src.name(&f))
 	}
-	if f.value.end == inStrs || !shared {
+	if f.value.inStrs() || !shared {
 		f.value = h.putStr(src.str(f.value))
 	}
 	h.fields = append(h.fields, f)

@@ -266,7 +266,7 @@ func (p *parser) headers(i int, h []field) ([]field, int, error) {
 						v--
 					}
 					value = s[j:v]
-					ref = field{name: srcName(i, k-i), value: span{uint32(j), uint32(v)}}
+					ref = field{name: srcName(i, k-i), value: srcSpan(j, v)}
 					id = lookupAt(s, i, k-i)
 					i = e + 1
 					fast = true
@@ -383,7 +383,7 @@ func (p *parser) slowLine(i, line int) (ref field, value string, id hdr, next, l
 			return fail(newError(ErrHeaderSyntax, startLine, "", "CR or LF inside a header line"))
 		}
 		value = v
-		ref.value = span{uint32(len(p.unfolded)), inStrs}
+		ref.value = inStrs | span(len(p.unfolded))
 		p.unfolded = append(p.unfolded, v)
 	} else {
 		j, end := k+1, len(raw)
@@ -394,7 +394,7 @@ func (p *parser) slowLine(i, line int) (ref field, value string, id hdr, next, l
 			end--
 		}
 		value = raw[j:end]
-		ref.value = span{uint32(i0 + j), uint32(i0 + end)}
+		ref.value = srcSpan(i0+j, i0+end)
 	}
 	return ref, value, lookupHeader(name), e + 1, line, false, nil
 }

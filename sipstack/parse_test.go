@@ -311,6 +311,9 @@ func TestUnknownNameFarOffset(t *testing.T) {
 		t.Fatal(err)
 	}
 	h := m.Headers()
+	if got := h.Get("X-Long-6"); got != long {
+		t.Errorf("Get(X-Long-6) has %d octets, want %d", len(got), len(long))
+	}
 	if got := h.Get("X-Last"); got != "v" {
 		t.Errorf("Get(X-Last) = %q, want v", got)
 	}

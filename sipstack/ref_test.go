@@ -202,7 +202,7 @@ func (p *refParser) refHeaders(i int, h []field) ([]field, int, error) {
 				return nil, 0, newError(ErrHeaderSyntax, startLine, "", "CR or LF inside a header line")
 			}
 			value = v
-			ref.value = span{uint32(len(p.unfolded)), inStrs}
+			ref.value = inStrs | span(len(p.unfolded))
 			p.unfolded = append(p.unfolded, v)
 		} else {
 			j, e := k+1, len(raw)
@@ -213,7 +213,7 @@ func (p *refParser) refHeaders(i int, h []field) ([]field, int, error) {
 				e--
 			}
 			value = raw[j:e]
-			ref.value = span{uint32(i0 + j), uint32(i0 + e)}
+			ref.value = srcSpan(i0+j, i0+e)
 		}
 		if len(h) == MaxHeaderCount {
 			return nil, 0, newError(ErrTooLarge, startLine, "", "more than 256 header fields")
