@@ -117,6 +117,24 @@ func parseAddressAt(s string, i int, a *Address) (end int, msg string) {
 			lt = j
 		}
 	}
+	if lt >= 0 && !full {
+		// The common case in one pass: the first '>', with no SP or
+		// control character before it, so that only the scheme is
+		// left to check; anything else takes the general path below.
+		if k := indexCtlSPOrGT(s, lt+1); k > lt+1 && k < len(s) && s[k] == '>' {
+			if !hasScheme(s[lt+1 : k]) {
+				return lt, "URI has no scheme"
+			}
+			if end, ok := paramsFast(s, k+1); ok {
+				return end, ""
+			}
+			_, end, ok := parseParamsAt(s, k+1)
+			if !ok {
+				return end, "malformed header parameters"
+			}
+			return end, ""
+		}
+	}
 	if lt >= 0 {
 		gt := strings.IndexByte(s[lt:], '>')
 		if gt < 0 {
@@ -172,13 +190,7 @@ func parseAddrURI(s string, a *Address) string {
 		a.URI = u
 		return ""
 	}
-	i := 0
-	if i < len(s) && isAlpha(s[i]) {
-		i++
-		for i < len(s) && (isAlnum(s[i]) || s[i] == '+' || s[i] == '-' || s[i] == '.') {
-			i++
-		}
-	}
+	i := schemeEnd(s)
 	if i == 0 || i == len(s) || s[i] != ':' {
 		return "URI has no scheme"
 	}
@@ -186,6 +198,31 @@ func parseAddrURI(s string, a *Address) string {
 		return "white space or control character in URI"
 	}
 	return ""
+}
+
+// schemeEnd returns the end of the scheme (RFC 3261 25.1: scheme = ALPHA
+// *( ALPHA / DIGIT / "+" / "-" / "." )) at the start of s, 0 if there is
+// none.
+func schemeEnd(s string) int {
+	// "sip:" in any case, the scheme of nearly every address.
+	if len(s) > 4 && s[3] == ':' && s[0]|0x20 == 's' && s[1]|0x20 == 'i' && s[2]|0x20 == 'p' {
+		return 3
+	}
+	i := 0
+	if i < len(s) && isAlpha(s[i]) {
+		i++
+		for i < len(s) && (isAlnum(s[i]) || s[i] == '+' || s[i] == '-' || s[i] == '.') {
+			i++
+		}
+	}
+	return i
+}
+
+// hasScheme reports whether s starts with a scheme and a colon with
+// something after it, as parseAddrURI requires.
+func hasScheme(s string) bool {
+	i := schemeEnd(s)
+	return i != 0 && i != len(s) && s[i] == ':'
 }
 
 func isAlpha(c byte) bool { return ('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z') }

@@ -209,7 +209,7 @@ func (h Header) auths(id hdr) ([]string, []AuthParams, error) {
 	var schemes []string
 	var params []AuthParams
 	for i := range h.fields {
-		if h.fields[i].id != id {
+		if h.fields[i].id() != id {
 			continue
 		}
 		sc, p, msg := parseAuth(h.str(h.fields[i].value))

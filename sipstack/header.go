@@ -60,35 +60,86 @@ type Header struct {
 	strs []string
 }
 
-// A field is one header field: the id of its name, and where its name
-// (for unknown headers) and its value are.
+// A field is one header field: where its value is, and its name. It is
+// 8 octets, so that the field array that follows a parsed message's copy
+// in the same allocation stays small.
 type field struct {
-	id    hdr
-	name  span // for id == hUnknown only
 	value span
+	name  fname
 }
 
-// A span locates a string: h.src[off:end], or h.strs[off] when end is
-// inStrs. Parsed messages are at most MaxMessageSize octets, so an offset
-// in src never reaches inStrs.
-type span struct{ off, end uint32 }
+// An fname is the name of a field: the id of a known header (below
+// nameSrc), or where an unknown name is: nameSrc | length<<16 | offset
+// for h.src[offset:offset+length] (parsed messages are at most
+// MaxMessageSize octets and names at most MaxLineLength), nameStrs | i
+// for h.strs[i].
+type fname uint32
 
-const inStrs = ^uint32(0)
+const (
+	nameSrc  fname = 1 << 30
+	nameStrs fname = 1 << 31
+)
+
+// srcName returns the fname of the unknown name src[off:off+n].
+func srcName(off, n int) fname { return nameSrc | fname(n)<<16 | fname(off) }
+
+// id returns the id of the field's name, hUnknown for an unknown name.
+func (f *field) id() hdr {
+	if f.name < nameSrc {
+		return hdr(f.name)
+	}
+	return hUnknown
+}
+
+// A span locates a value: h.src[off:off+n] as n<<16 | off (parsed
+// messages are at most MaxMessageSize octets, so off fits 16 bits, and a
+// value is shorter than a line, at most MaxLineLength octets, so n fits
+// 15), or h.strs[i] as inStrs | i.
+type span uint32
+
+const inStrs span = 1 << 31
+
+// srcSpan returns the span of src[off:end].
+func srcSpan(off, end int) span { return span(end-off)<<16 | span(off) }
+
+// inStrs reports whether sp locates a string of h.strs.
+func (sp span) inStrs() bool { return sp&inStrs != 0 }
+
+// index returns the index in h.strs that sp locates.
+func (sp span) index() int { return int(sp &^ inStrs) }
+
+// off and end return the bounds in h.src of a span that is not inStrs.
+func (sp span) off() int { return int(sp & 0xffff) }
+func (sp span) end() int { return int(sp&0xffff) + int(sp>>16) }
 
 // str returns the string that sp locates.
 func (h *Header) str(sp span) string {
-	if sp.end == inStrs {
-		return h.strs[sp.off]
+	if sp.inStrs() {
+		return h.strs[sp.index()]
 	}
-	return h.src[sp.off:sp.end]
+	return h.src[sp.off():sp.end()]
 }
 
 // name returns the name of field f.
 func (h *Header) name(f *field) string {
-	if f.id != hUnknown {
-		return headerTable[f.id].name
+	if f.name < nameSrc {
+		return headerTable[hdr(f.name)].name
 	}
-	return h.str(f.name)
+	return h.unknownName(f.name)
+}
+
+// unknownName returns the unknown name that n locates.
+func (h *Header) unknownName(n fname) string {
+	if n < nameStrs {
+		off := int(n & 0xffff)
+		return h.src[off : off+int(n>>16&0x3fff)]
+	}
+	return h.strs[n&^nameStrs]
+}
+
+// putName stores the unknown name s in h.strs and returns its fname.
+func (h *Header) putName(s string) fname {
+	return nameStrs | fname(h.putStr(s).index())
 }
 
 // putStr stores s in h.strs and returns its span.
@@ -99,14 +150,14 @@ func (h *Header) putStr(s string) span {
 		h.strs = make([]string, 0, 4)
 	}
 	h.strs = append(h.strs, s)
-	return span{uint32(len(h.strs) - 1), inStrs}
+	return inStrs | span(len(h.strs)-1)
 }
 
 // setStr makes *sp locate s, reusing the slot of h.strs that *sp already
 // owns.
 func (h *Header) setStr(sp *span, s string) {
-	if sp.end == inStrs {
-		h.strs[sp.off] = s
+	if sp.inStrs() {
+		h.strs[sp.index()] = s
 		return
 	}
 	*sp = h.putStr(s)
@@ -122,13 +173,13 @@ func (h *Header) compact() {
 	strs := make([]string, 0, len(h.fields)+4)
 	for i := range fields {
 		f := &fields[i]
-		if f.id == hUnknown && f.name.end == inStrs {
-			strs = append(strs, h.strs[f.name.off])
-			f.name.off = uint32(len(strs) - 1)
+		if f.name >= nameStrs {
+			strs = append(strs, h.strs[f.name&^nameStrs])
+			f.name = nameStrs | fname(len(strs)-1)
 		}
-		if f.value.end == inStrs {
-			strs = append(strs, h.strs[f.value.off])
-			f.value.off = uint32(len(strs) - 1)
+		if f.value.inStrs() {
+			strs = append(strs, h.strs[f.value.index()])
+			f.value = inStrs | span(len(strs)-1)
 		}
 	}
 	h.fields, h.strs = fields, strs
@@ -142,9 +193,9 @@ func (h *Header) newField(id hdr, name, value string) field {
 	if len(h.strs) >= 2*len(h.fields)+8 {
 		h.compact()
 	}
-	f := field{id: id}
+	f := field{name: fname(id)}
 	if id == hUnknown {
-		f.name = h.putStr(name)
+		f.name = h.putName(name)
 	}
 	f.value = h.putStr(value)
 	return f
@@ -190,7 +241,7 @@ func (h *Header) index(name string) int { return h.indexOf(lookupHeader(name), n
 func (h *Header) indexOf(id hdr, name string) int {
 	if id != hUnknown {
 		for i := range h.fields {
-			if h.fields[i].id == id {
+			if h.fields[i].id() == id {
 				return i
 			}
 		}
@@ -208,9 +259,9 @@ func (h *Header) indexOf(id hdr, name string) int {
 // unknown header, name.
 func (h *Header) same(f *field, id hdr, name string) bool {
 	if id != hUnknown {
-		return f.id == id
+		return f.id() == id
 	}
-	return f.id == hUnknown && equalFold(h.str(f.name), name)
+	return f.id() == hUnknown && equalFold(h.name(f), name)
 }
 
 // Get returns the value of the first field named name, or "" if there is
@@ -369,9 +420,10 @@ func (h *Header) PopValue(name string) (string, bool) {
 		v, rest, more, ok := nextValue(val)
 		if ok && more {
 			if rest = trimWS(rest); rest != "" {
-				if f.value.end != inStrs && strings.HasSuffix(val, rest) {
+				if !f.value.inStrs() && strings.HasSuffix(val, rest) {
 					// The rest is the tail of the value in src.
-					f.value.off = f.value.end - uint32(len(rest))
+					end := f.value.end()
+					f.value = srcSpan(end-len(rest), end)
 				} else {
 					h.setStr(&f.value, rest)
 				}
@@ -409,10 +461,10 @@ func (h *Header) copyField(src *Header, i int) {
 		h.src = src.src
 	}
 	shared := len(h.src) == len(src.src) && unsafe.StringData(h.src) == unsafe.StringData(src.src)
-	if f.id == hUnknown && (f.name.end == inStrs || !shared) {
-		f.name = h.putStr(src.str(f.name))
+	if f.name >= nameSrc && (f.name >= nameStrs || !shared) {
+		f.name = h.putName(src.name(&f))
 	}
-	if f.value.end == inStrs || !shared {
+	if f.value.inStrs() || !shared {
 		f.value = h.putStr(src.str(f.value))
 	}
 	h.fields = append(h.fields, f)
@@ -535,7 +587,7 @@ func listValues[T any](h Header, id hdr, parse func(string) (T, string)) ([]T, e
 	var out []T
 	var msg string
 	for i := range h.fields {
-		if h.fields[i].id != id {
+		if h.fields[i].id() != id {
 			continue
 		}
 		ok := eachValue(h.str(h.fields[i].value), func(s string) bool {

@@ -279,3 +279,52 @@ func equalFold(a, b string) bool {
 	}
 	return true
 }
+
+// lookupAt returns lookupHeader(s[i:i+n]) for a name of n token octets
+// at s[i]. Its common case, a known name of 2 to 16 octets written in
+// canonical case with 8 octets of s from s[i] on, compares one or two
+// words with the canonical name's instead of calling for a string
+// comparison.
+func lookupAt(s string, i, n int) hdr {
+	if n < 2 || n > 16 || len(s)-i < 8 {
+		return lookupHeader(s[i : i+n])
+	}
+	id := headerByHash[headerHash(s[i:i+n])]
+	if id == hUnknown {
+		return hUnknown
+	}
+	w := &nameWords[id]
+	if n == int(w.n) {
+		if n <= 8 {
+			if load64(s[i:])&(^uint64(0)>>(64-8*n)) == w.lo {
+				return id
+			}
+		} else if load64(s[i:]) == w.lo && load64(s[i+n-8:]) == w.hi {
+			return id
+		}
+		if equalFold(s[i:i+n], headerTable[id].name) {
+			return id
+		}
+	}
+	return hUnknown
+}
+
+// nameWords holds, for each long name of headerTable, its length and its
+// first and last eight octets as little-endian words (the first zero
+// padded when the name is shorter). It is read-only after initialization.
+var nameWords = func() (t [hCount]struct {
+	lo, hi uint64
+	n      uint8
+}) {
+	for id := hdr(1); id < hCount; id++ {
+		name := headerTable[id].name
+		var b [8]byte
+		copy(b[:], name)
+		t[id].lo = load64(string(b[:]))
+		if len(name) >= 8 {
+			t[id].hi = load64(name[len(name)-8:])
+		}
+		t[id].n = uint8(len(name))
+	}
+	return t
+}()

@@ -144,7 +144,7 @@ func NewResponse(req *Request, code int, reason string) *Response {
 	resp := &Response{StatusCode: code, Reason: reason, Header: Header{fields: make([]field, 0, 8)}}
 	copyRR := req.Method == INVITE && code > 100 && code < 300
 	for i := range req.Header.fields {
-		switch req.Header.fields[i].id {
+		switch req.Header.fields[i].id() {
 		case hVia, hFrom, hTo, hCallID, hCSeq:
 			resp.Header.copyField(&req.Header, i)
 		case hRecordRoute:
@@ -240,7 +240,7 @@ func appendRest(b []byte, h Header, body []byte) []byte {
 	wrote := false
 	for i := range h.fields {
 		f := &h.fields[i]
-		if f.id == hContentLength {
+		if f.id() == hContentLength {
 			if !wrote {
 				b = appendContentLength(b, len(body))
 				wrote = true

@@ -119,7 +119,8 @@ func parse(data []byte, stream bool) (Message, error) {
 	refs, bodyStart, err := p.headers(sl+1, stack[:0])
 	if err != nil {
 		// A bad start line is reported before a bad header line.
-		if _, _, serr := parseStartLine(d[:sl-1]); serr != nil {
+		var st startLine
+		if serr := parseStartLine(d[:sl-1], &st); serr != nil {
 			return nil, serr
 		}
 		return nil, err
@@ -144,15 +145,9 @@ func parse(data []byte, stream bool) (Message, error) {
 	fields := unsafe.Slice((*field)(unsafe.Pointer(&mem[off])), nf)[:len(refs)]
 	copy(fields, refs)
 
-	req, resp, err := parseStartLine(s[:sl-1])
-	if err != nil {
+	var st startLine
+	if err := parseStartLine(s[:sl-1], &st); err != nil {
 		return nil, err
-	}
-	h := Header{src: s, fields: fields, strs: p.unfolded}
-	if req != nil {
-		req.Header = h
-	} else {
-		resp.Header = h
 	}
 
 	// Mandatory headers, RFC 3261 8.1.1.
@@ -161,10 +156,10 @@ func parse(data []byte, stream bool) (Message, error) {
 			return nil, newError(ErrMissingHeader, 0, headerTable[id].name, "mandatory header is missing")
 		}
 	}
-	if req != nil && p.cseq.Method != req.Method {
+	if !st.status && p.cseq.Method != st.method {
 		e := newError(ErrCSeqMethod, p.cseqLine, "CSeq",
-			"method "+quote(p.cseq.Method)+" differs from request method "+quote(req.Method))
-		if !isKnownMethod(req.Method) {
+			"method "+quote(p.cseq.Method)+" differs from request method "+quote(st.method))
+		if !isKnownMethod(st.method) {
 			e.Status = 501
 		}
 		return nil, e
@@ -187,33 +182,35 @@ func parse(data []byte, stream bool) (Message, error) {
 	if n > 0 {
 		body = buf[bodyStart : bodyStart+n : bodyStart+n]
 	}
-	if req != nil {
-		req.Body = body
-		return req, nil
+	// The message is built in one composite literal, so that its fields
+	// are written without write barriers.
+	h := Header{src: s, fields: fields, strs: p.unfolded}
+	if !st.status {
+		return &Request{Method: st.method, RequestURI: st.uri, Header: h, Body: body}, nil
 	}
-	resp.Body = body
-	return resp, nil
+	return &Response{StatusCode: st.code, Reason: st.reason, Header: h, Body: body}, nil
 }
 
 // fieldAlign is the alignment of a field, whose array follows the
 // message copy in the same allocation.
 const fieldAlign = int(unsafe.Alignof(field{}))
 
-// parseStartLine parses a Request-Line or a Status-Line into a new
-// Request or Response.
-func parseStartLine(start string) (*Request, *Response, error) {
+// A startLine holds what a Request-Line or a Status-Line says.
+type startLine struct {
+	status bool // a Status-Line: code and reason are set, not method and uri
+	method string
+	uri    uri.URI
+	code   int
+	reason string
+}
+
+// parseStartLine parses a Request-Line or a Status-Line into *st.
+func parseStartLine(start string, st *startLine) error {
 	if isStatusLine(start) {
-		resp := &Response{}
-		if err := parseStatusLine(start, resp); err != nil {
-			return nil, nil, err
-		}
-		return nil, resp, nil
+		st.status = true
+		return parseStatusLine(start, st)
 	}
-	req := &Request{}
-	if err := parseRequestLine(start, req); err != nil {
-		return nil, nil, err
-	}
-	return req, nil, nil
+	return parseRequestLine(start, st)
 }
 
 // parser holds the state of one header-section parse.
@@ -229,6 +226,13 @@ type parser struct {
 
 // headers parses header lines from p.head[i:] into h, up to the empty
 // line that ends the header section, and returns the index of the body.
+//
+// Each line is first tried on a fast path that takes the way nearly every
+// header line is written: a token name directly followed by ':', one line
+// ended by CRLF, not folded, within MaxLineLength. Anything else (the empty
+// line, folding, a bare LF, white space before the colon, a long line, an
+// error) goes through the general path from the line's start, so errors
+// and their order are those of the general path.
 func (p *parser) headers(i int, h []field) ([]field, int, error) {
 	s := p.head
 	line := 1
@@ -237,104 +241,162 @@ func (p *parser) headers(i int, h []field) ([]field, int, error) {
 			return nil, 0, newError(ErrIncomplete, 0, "", "no empty line after the header section")
 		}
 		line++
-		if s[i] == '\r' && i+1 < len(s) && s[i+1] == '\n' {
-			// Every CR of the header section must end a line: one
-			// per physical line, start line and empty line included.
-			if strings.Count(s[:i+2], "\r") != line {
-				return nil, 0, newError(ErrHeaderSyntax, 0, "", "CR not followed by LF in the header section")
-			}
-			return h, i + 2, nil
-		}
 		startLine := line
-		// Find the end of the logical line: a LF not followed by SP or
-		// HTAB.
-		e := strings.IndexByte(s[i:], '\n')
-		if e < 0 {
-			return nil, 0, newError(ErrIncomplete, 0, "", "no empty line after the header section")
-		}
-		e += i
-		folded := false
-		for e+1 < len(s) && isWS(s[e+1]) {
-			folded = true
-			line++
-			f := strings.IndexByte(s[e+1:], '\n')
-			if f < 0 {
-				return nil, 0, newError(ErrIncomplete, 0, "", "no empty line after the header section")
-			}
-			e += f + 1
-		}
-		if e-i > MaxLineLength {
-			return nil, 0, newError(ErrTooLarge, startLine, "", "header line longer than 8192 octets")
-		}
-		if e <= i+1 || s[e-1] != '\r' {
-			return nil, 0, newError(ErrHeaderSyntax, startLine, "", "line not terminated by CRLF")
-		}
-		raw := s[i : e-1] // without the final CRLF
-		i0 := i
-		i = e + 1
-		if isWS(raw[0]) {
-			return nil, 0, newError(ErrHeaderSyntax, startLine, "", "continuation line without a header to continue")
-		}
-		// header-name HCOLON: a token, optional SP/HTAB, then ':'.
-		k := 0
-		for k < len(raw) && isTokenChar(raw[k]) {
-			k++
-		}
-		name := raw[:k]
-		for k < len(raw) && isWS(raw[k]) {
-			k++
-		}
-		if k == len(raw) || raw[k] != ':' || name == "" {
-			return nil, 0, newError(ErrHeaderSyntax, startLine, "", "header line is not \"token: value\"")
-		}
-		ref := field{name: span{uint32(i0), uint32(i0 + len(name))}}
+		var ref field
 		var value string
-		if folded {
-			v, ok := unfold(raw[k+1:])
-			if !ok {
-				return nil, 0, newError(ErrHeaderSyntax, startLine, "", "CR or LF inside a header line")
-			}
-			value = v
-			ref.value = span{uint32(len(p.unfolded)), inStrs}
-			p.unfolded = append(p.unfolded, v)
-		} else {
-			j, e := k+1, len(raw)
-			for j < e && isWS(raw[j]) {
+		var id hdr
+		// Fast path.
+		k := i
+		for k < len(s) && charClass[s[k]]&cToken != 0 {
+			k++
+		}
+		fast := false
+		if k > i && k < len(s) && s[k] == ':' {
+			j := k + 1
+			for j < len(s) && isWS(s[j]) {
 				j++
 			}
-			for e > j && isWS(raw[e-1]) {
-				e--
+			if e := strings.IndexByte(s[j:], '\n'); e > 0 {
+				e += j
+				// e > j, so s[e-1] is within the value; a CR there
+				// ends the line, which is at most MaxLineLength.
+				if s[e-1] == '\r' && e-i <= MaxLineLength && (e+1 >= len(s) || !isWS(s[e+1])) {
+					v := e - 1
+					for v > j && isWS(s[v-1]) {
+						v--
+					}
+					value = s[j:v]
+					ref = field{name: srcName(i, k-i), value: srcSpan(j, v)}
+					id = lookupAt(s, i, k-i)
+					i = e + 1
+					fast = true
+				}
 			}
-			value = raw[j:e]
-			ref.value = span{uint32(i0 + j), uint32(i0 + e)}
+		}
+		if !fast {
+			var err error
+			var done bool
+			ref, value, id, i, line, done, err = p.slowLine(i, line)
+			if err != nil {
+				return nil, 0, err
+			}
+			if done {
+				return h, i, nil
+			}
 		}
 		if len(h) == MaxHeaderCount {
 			return nil, 0, newError(ErrTooLarge, startLine, "", "more than 256 header fields")
 		}
-		// lookupHeader, with its common case inline: a long name
-		// written in canonical case.
-		var id hdr
-		if len(name) > 1 {
-			if c := headerByHash[headerHash(name)]; c != hUnknown && name == headerTable[c].name {
-				id = c
-			} else {
-				id = lookupHeader(name)
-			}
-		} else {
-			id = lookupHeader(name)
-		}
-		ref.id = id
 		if id != hUnknown {
-			ref.name = span{}
+			ref.name = fname(id)
 			if p.count[id] < 255 {
 				p.count[id]++
 			}
-			if err := p.check(id, value, startLine); err != nil {
-				return nil, 0, err
+			if headerCheck[id] {
+				if err := p.check(id, value, startLine); err != nil {
+					return nil, 0, err
+				}
 			}
 		}
 		h = append(h, ref)
 	}
+}
+
+// headerCheck marks the headers that [parser.check] has work for: the
+// single-valued ones (a second field is an error) and those whose values
+// it checks. It is read-only after initialization.
+var headerCheck = func() (t [hCount]bool) {
+	for id := range t {
+		t[id] = headerTable[id].kind&kSingle != 0
+	}
+	for _, id := range [...]hdr{hVia, hContact, hRoute, hRecordRoute, hFrom, hTo, hCSeq,
+		hCallID, hMaxForwards, hContentLength, hExpires, hDate} {
+		t[id] = true
+	}
+	t[hUnknown] = false
+	return t
+}()
+
+// slowLine is the general path of headers for the line that starts at
+// s[i], the line-th line of the message. It returns the field, its value
+// and header id, the index of the next line and the line number of the
+// last physical line read; done reports the empty line that ends the
+// header section, with next the index of the body.
+func (p *parser) slowLine(i, line int) (ref field, value string, id hdr, next, lastLine int, done bool, err error) {
+	s := p.head
+	fail := func(err error) (field, string, hdr, int, int, bool, error) {
+		return field{}, "", 0, 0, 0, false, err
+	}
+	if s[i] == '\r' && i+1 < len(s) && s[i+1] == '\n' {
+		// Every CR of the header section must end a line: one
+		// per physical line, start line and empty line included.
+		if strings.Count(s[:i+2], "\r") != line {
+			return fail(newError(ErrHeaderSyntax, 0, "", "CR not followed by LF in the header section"))
+		}
+		return field{}, "", 0, i + 2, line, true, nil
+	}
+	startLine := line
+	// Find the end of the logical line: a LF not followed by SP or
+	// HTAB.
+	e := strings.IndexByte(s[i:], '\n')
+	if e < 0 {
+		return fail(newError(ErrIncomplete, 0, "", "no empty line after the header section"))
+	}
+	e += i
+	folded := false
+	for e+1 < len(s) && isWS(s[e+1]) {
+		folded = true
+		line++
+		f := strings.IndexByte(s[e+1:], '\n')
+		if f < 0 {
+			return fail(newError(ErrIncomplete, 0, "", "no empty line after the header section"))
+		}
+		e += f + 1
+	}
+	if e-i > MaxLineLength {
+		return fail(newError(ErrTooLarge, startLine, "", "header line longer than 8192 octets"))
+	}
+	if e <= i+1 || s[e-1] != '\r' {
+		return fail(newError(ErrHeaderSyntax, startLine, "", "line not terminated by CRLF"))
+	}
+	raw := s[i : e-1] // without the final CRLF
+	i0 := i
+	if isWS(raw[0]) {
+		return fail(newError(ErrHeaderSyntax, startLine, "", "continuation line without a header to continue"))
+	}
+	// header-name HCOLON: a token, optional SP/HTAB, then ':'.
+	k := 0
+	for k < len(raw) && isTokenChar(raw[k]) {
+		k++
+	}
+	name := raw[:k]
+	for k < len(raw) && isWS(raw[k]) {
+		k++
+	}
+	if k == len(raw) || raw[k] != ':' || name == "" {
+		return fail(newError(ErrHeaderSyntax, startLine, "", "header line is not \"token: value\""))
+	}
+	ref = field{name: srcName(i0, len(name))}
+	if folded {
+		v, ok := unfold(raw[k+1:])
+		if !ok {
+			return fail(newError(ErrHeaderSyntax, startLine, "", "CR or LF inside a header line"))
+		}
+		value = v
+		ref.value = inStrs | span(len(p.unfolded))
+		p.unfolded = append(p.unfolded, v)
+	} else {
+		j, end := k+1, len(raw)
+		for j < end && isWS(raw[j]) {
+			j++
+		}
+		for end > j && isWS(raw[end-1]) {
+			end--
+		}
+		value = raw[j:end]
+		ref.value = srcSpan(i0+j, i0+end)
+	}
+	return ref, value, lookupHeader(name), e + 1, line, false, nil
 }
 
 // unfold replaces each line fold (optional WSP, CRLF, WSP) of a header
@@ -368,64 +430,55 @@ func unfold(v string) (string, bool) {
 
 // check validates the value of a known header as soon as it is read.
 func (p *parser) check(id hdr, v string, line int) error {
-	name := headerTable[id].name
 	if headerTable[id].kind&kSingle != 0 && p.count[id] > 1 {
 		if id == hContentLength {
-			return newError(ErrContentLength, line, name, "more than one Content-Length")
+			return newError(ErrContentLength, line, "Content-Length", "more than one Content-Length")
 		}
-		return newError(ErrDuplicateHeader, line, name, "header occurs more than once")
+		return newError(ErrDuplicateHeader, line, headerTable[id].name, "header occurs more than once")
 	}
-	bad := func(msg string) error { return newError(ErrHeaderSyntax, line, name, msg) }
+	var msg string
 	switch id {
 	case hVia:
-		return listCheck(v, line, name, func(s string, i int) (int, string) {
-			_, end, msg := parseViaAt(s, i)
-			return end, msg
-		})
+		msg = checkViaList(v)
 	case hContact:
-		if v == "*" {
-			return nil
+		if v != "*" {
+			msg = checkAddressList(v)
 		}
-		return listCheck(v, line, name, checkAddress)
 	case hRoute, hRecordRoute:
-		return listCheck(v, line, name, checkAddress)
+		msg = checkAddressList(v)
 	case hFrom, hTo:
-		end, msg := checkAddress(v, 0)
-		if msg != "" {
-			return bad(msg)
-		}
-		if end != len(v) {
-			return newError(ErrDuplicateHeader, line, name, "header has more than one value")
+		var end int
+		end, msg = checkAddress(v, 0)
+		if msg == "" && end != len(v) {
+			return newError(ErrDuplicateHeader, line, headerTable[id].name, "header has more than one value")
 		}
 	case hCSeq:
-		c, msg := parseCSeq(v)
-		if msg != "" {
-			return bad(msg)
-		}
-		p.cseq, p.cseqLine = c, line
+		p.cseq, msg = parseCSeq(v)
+		p.cseqLine = line
 	case hCallID:
-		if msg := checkCallID(v); msg != "" {
-			return bad(msg)
-		}
+		msg = checkCallID(v)
 	case hMaxForwards:
 		if _, ok := parseUint(v, 255); !ok {
-			return bad("value is not 0 to 255")
+			msg = "value is not 0 to 255"
 		}
 	case hContentLength:
 		n, ok := parseUint(v, MaxMessageSize)
 		if !ok {
-			return newError(ErrContentLength, line, name, "value is not a number of octets up to 65535")
+			return newError(ErrContentLength, line, "Content-Length", "value is not a number of octets up to 65535")
 		}
 		p.contentLength, p.clLine = int(n), line
 	case hExpires:
 		if _, ok := parseUint(v, 1<<32-1); !ok {
-			return bad("value is not 0 to 2**32-1 seconds")
+			msg = "value is not 0 to 2**32-1 seconds"
 		}
 	case hDate:
 		// RFC 3261 20.17: rfc1123-date, and only GMT.
 		if _, err := time.Parse("Mon, 02 Jan 2006 15:04:05 GMT", v); err != nil {
-			return bad("not an RFC 1123 date in GMT")
+			msg = "not an RFC 1123 date in GMT"
 		}
+	}
+	if msg != "" {
+		return newError(ErrHeaderSyntax, line, headerTable[id].name, msg)
 	}
 	return nil
 }
@@ -436,26 +489,88 @@ func checkAddress(s string, i int) (int, string) {
 	return parseAddressAt(s, i, nil)
 }
 
-// listCheck validates each value of the comma-separated list v with f,
-// which parses one value starting at s[i] and returns the index of the
-// comma or end after it, or an error message. Empty values are errors (RFC
-// 4475 3.1.2.1).
-func listCheck(v string, line int, name string, f func(s string, i int) (int, string)) error {
+// checkAddressList checks each address of the comma-separated list v
+// and returns what is wrong, or "". Empty values are errors (RFC 4475
+// 3.1.2.1).
+func checkAddressList(v string) string {
 	i := 0
 	for {
 		j := skipWS(v, i)
 		if j == len(v) || v[j] == ',' {
-			return newError(ErrHeaderSyntax, line, name, "empty value in comma-separated list")
+			return "empty value in comma-separated list"
 		}
-		end, msg := f(v, j)
+		end, msg := parseAddressAt(v, j, nil)
 		if msg != "" {
-			return newError(ErrHeaderSyntax, line, name, msg)
+			return msg
 		}
 		if end >= len(v) {
-			return nil
+			return ""
 		}
 		i = end + 1
 	}
+}
+
+// checkViaList checks each via-parm of the comma-separated list v like
+// checkAddressList.
+func checkViaList(v string) string {
+	i := 0
+	for {
+		j := skipWS(v, i)
+		if j == len(v) || v[j] == ',' {
+			return "empty value in comma-separated list"
+		}
+		end, ok := viaFast(v, j)
+		if !ok {
+			var msg string
+			if _, end, msg = parseViaAt(v, j); msg != "" {
+				return msg
+			}
+		}
+		if end >= len(v) {
+			return ""
+		}
+		i = end + 1
+	}
+}
+
+// viaFast checks the via-parm at s[j] when it has the form of nearly
+// every Via: "SIP/2.0/", a transport, one SP, a hostname, an optional
+// port, parameters of a token name and an optional value of host
+// characters, no other white space, no quoted string. It returns the
+// index of the comma or end after it; ok false means only that the form
+// is not this one, and parseViaAt must decide. Every via-parm it accepts,
+// parseViaAt accepts too, with the same end.
+func viaFast(s string, i int) (end int, ok bool) {
+	const sip20 = 's' | 'i'<<8 | 'p'<<16 | '/'<<24 | '2'<<32 | '.'<<40 | '0'<<48 | '/'<<56
+	// c|0x20 is 's', 'i' or 'p' exactly for those letters in either case.
+	if len(s)-i < 8 || load64(s[i:])|0x202020 != sip20 {
+		return 0, false
+	}
+	i += 8
+	t := i
+	for i < len(s) && isTokenChar(s[i]) {
+		i++
+	}
+	if i == t || i >= len(s) || s[i] != ' ' {
+		return 0, false
+	}
+	i++
+	h := i
+	if i = spanClass(s, i, cHostname); i == h {
+		return 0, false
+	}
+	if i < len(s) && s[i] == ':' {
+		i++
+		p, n := i, 0
+		for i < len(s) && isDigit(s[i]) && i-p < 5 {
+			n = n*10 + int(s[i]-'0')
+			i++
+		}
+		if i == p || n > 65535 || (i < len(s) && isDigit(s[i])) {
+			return 0, false
+		}
+	}
+	return paramsFast(s, i)
 }
 
 // checkCallID validates callid = word [ "@" word ] (RFC 3261 25.1).
@@ -464,12 +579,8 @@ func checkCallID(v string) string {
 		return "empty Call-ID"
 	}
 	at := false
-	for i := 0; i < len(v); i++ {
-		c := v[i]
-		if isWordChar(c) {
-			continue
-		}
-		switch {
+	for i := spanClass(v, 0, cWord); i < len(v); i = spanClass(v, i+1, cWord) {
+		switch c := v[i]; {
 		case c == '@':
 			if at || i == 0 || i == len(v)-1 {
 				return "Call-ID is not word[@word]"
@@ -504,7 +615,7 @@ func isStatusLine(s string) bool {
 // checkVersion checks SIP-Version = "SIP" "/" 1*DIGIT "." 1*DIGIT and that
 // it is 2.0 (RFC 3261 7.1: case-insensitive).
 func checkVersion(v string, line int) error {
-	if equalFold(v, Version) {
+	if v == Version || equalFold(v, Version) {
 		return nil
 	}
 	ok := len(v) > 4 && equalFold(v[:4], "SIP/")
@@ -532,7 +643,7 @@ func isDigits(s string) bool {
 
 // parseStatusLine parses Status-Line = SIP-Version SP Status-Code SP
 // Reason-Phrase (RFC 3261 7.2).
-func parseStatusLine(s string, r *Response) error {
+func parseStatusLine(s string, r *startLine) error {
 	sp := strings.IndexByte(s, ' ')
 	if sp < 0 {
 		return newError(ErrStartLine, 1, "", "status line has no status code")
@@ -557,14 +668,14 @@ func parseStatusLine(s string, r *Response) error {
 			return newError(ErrStartLine, 1, "", "control character in reason phrase")
 		}
 	}
-	r.StatusCode, r.Reason = n, reason
+	r.code, r.reason = n, reason
 	return nil
 }
 
 // parseRequestLine parses Request-Line = Method SP Request-URI SP
 // SIP-Version (RFC 3261 7.1): exactly one SP between the elements, none
 // at the end (RFC 4475 3.1.2.9, 3.1.2.10).
-func parseRequestLine(s string, r *Request) error {
+func parseRequestLine(s string, r *startLine) error {
 	sp := strings.IndexByte(s, ' ')
 	last := strings.LastIndexByte(s, ' ')
 	if sp < 0 || sp == last {
@@ -586,17 +697,20 @@ func parseRequestLine(s string, r *Request) error {
 	if target[0] == '<' {
 		return newError(ErrRequestURI, 1, "", "Request-URI enclosed in <>")
 	}
-	if hasCtlOrSP(target) {
-		return newError(ErrRequestURI, 1, "", "white space or control character in Request-URI")
-	}
-	u, err := uri.Parse(target)
-	if err != nil {
+	var err error
+	if r.uri, err = uri.Parse(target); err != nil {
+		// A URI that uri.Parse accepts holds no SP or control
+		// character (none of its character classes has one), so
+		// this test is needed only to choose the message.
+		if hasCtlOrSP(target) {
+			return newError(ErrRequestURI, 1, "", "white space or control character in Request-URI")
+		}
 		return newError(ErrRequestURI, 1, "", err.Error())
 	}
-	if u.Headers != "" {
+	if r.uri.Headers != "" {
 		return newError(ErrRequestURI, 1, "", "Request-URI carries headers (RFC 3261 19.1.1)")
 	}
-	r.Method, r.RequestURI = method, u
+	r.method = method
 	return nil
 }
 

@@ -3,6 +3,7 @@ package sipstack
 import (
 	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -290,5 +291,40 @@ func TestGolden(t *testing.T) {
 		want, err := os.ReadFile(golden)
 		require.NoError(t, err, "run go test -run TestGolden -update")
 		assert.Equal(t, string(want), string(got), "serialization of %s differs from %s", f, golden)
+	}
+}
+
+// TestUnknownNameFarOffset checks unknown names far into a large message:
+// a field's name is its offset (16 bits) and length (14 bits) in the
+// message, which must hold up to MaxMessageSize and MaxLineLength.
+func TestUnknownNameFarOffset(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(minimal)
+	long := strings.Repeat("x", MaxLineLength-100)
+	for i := range 7 {
+		fmt.Fprintf(&b, "X-Long-%d: %s\r\n", i, long)
+	}
+	name := "X-" + strings.Repeat("n", MaxLineLength-20)
+	b.WriteString(name + ": far\r\nX-Last: v\r\n\r\n")
+	m, err := ParseMessage([]byte(b.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := m.Headers()
+	if got := h.Get("X-Long-6"); got != long {
+		t.Errorf("Get(X-Long-6) has %d octets, want %d", len(got), len(long))
+	}
+	if got := h.Get("X-Last"); got != "v" {
+		t.Errorf("Get(X-Last) = %q, want v", got)
+	}
+	if got := h.Get(name); got != "far" {
+		t.Errorf("Get(long name) = %q, want far", got)
+	}
+	if f := h.Field(h.Len() - 1); f.Name != "X-Last" {
+		t.Errorf("last field name = %q, want X-Last", f.Name)
+	}
+	m2, err := ParseMessage(m.AppendTo(nil))
+	if err != nil || m2.Headers().Get("X-Last") != "v" {
+		t.Errorf("round trip: %v", err)
 	}
 }

@@ -178,9 +178,7 @@ func parseViaAt(s string, i int) (v Via, end int, msg string) {
 		}
 		i++
 	} else {
-		for i < len(s) && charClass[s[i]]&cHostname != 0 {
-			i++
-		}
+		i = spanClass(s, i, cHostname)
 	}
 	if i == h {
 		return v, i, "missing sent-by host"

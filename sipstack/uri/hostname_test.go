@@ -47,3 +47,28 @@ func TestIsHostname(t *testing.T) {
 	}
 	walk(nil, 7)
 }
+
+// TestScanHostname compares scanHostname with the scan and isHostname it
+// fuses, on every string of up to 7 characters over an alphabet of each
+// kind of host character and two octets that end the run.
+func TestScanHostname(t *testing.T) {
+	alphabet := []byte("a1-.Z;@")
+	var walk func(b []byte, n int)
+	walk = func(b []byte, n int) {
+		s := string(b)
+		for i := 0; i <= len(s) && i < 2; i++ {
+			wantEnd, _ := scan(s, i, hostLo, hostHi, false)
+			want := isHostname(s[i:wantEnd])
+			if end, got := scanHostname(s, i); end != wantEnd || (got != want && end > i) {
+				t.Fatalf("scanHostname(%q, %d) = %d, %v, want %d, %v", s, i, end, got, wantEnd, want)
+			}
+		}
+		if n == 0 {
+			return
+		}
+		for _, c := range alphabet {
+			walk(append(b, c), n-1)
+		}
+	}
+	walk(nil, 7)
+}

@@ -183,20 +183,59 @@ func parseHost(s string, i int) (int, error) {
 		}
 		return i + end + 1, nil
 	}
-	// scan(s, i, hostLo, hostHi, false), written out so that the masks
-	// are constants in the loop.
-	e := i
-	for e < len(s) && in(s[e], hostLo, hostHi) {
-		e++
-	}
+	e, hostname := scanHostname(s, i)
 	if e == i {
 		return 0, fault(s, i, ErrHost) // also the empty host of "sip:" and "sip:user@"
 	}
-	if h := s[i:e]; !isHostname(h) && !isIPv4(h) {
+	if !hostname && !isIPv4(s[i:e]) {
 		return 0, newError(ErrHost, s, i)
 	}
 	return e, nil
 }
+
+// scanHostname returns the end of the run of host characters (hostLo,
+// hostHi: alphanum, "-", ".") that starts at s[i], and whether that run
+// is a hostname: scan(s, i, hostLo, hostHi, false) and isHostname of the
+// run in one pass, as it runs for the host of every SIP URI parsed.
+func scanHostname(s string, i int) (end int, hostname bool) {
+	e := i
+	prev := byte('.') // as if a dot came before the first label
+	bad := false
+	for e < len(s) {
+		c := s[e]
+		if hostChar[c] == 0 {
+			break
+		}
+		// As in isHostname; a trailing "." is part of the run here,
+		// and it is flagged exactly when the run without it ends
+		// with "." or "-", which isHostname rejects too.
+		if c <= '.' && (prev == '.' || (c == '.' && prev == '-')) {
+			bad = true
+		}
+		prev = c
+		e++
+	}
+	t := e // end of the run without a trailing "."
+	if t > i && s[t-1] == '.' {
+		t--
+	}
+	if bad || t == i || s[t-1] == '-' || s[t-1] == '.' {
+		return e, false
+	}
+	return e, isAlpha(s[i+strings.LastIndexByte(s[i:t], '.')+1])
+}
+
+// hostChar is 1 for the octets of (hostLo, hostHi), 0 for the others: a
+// table load instead of the range tests of in, for the longest run of
+// every URI. It is read-only after initialization.
+var hostChar = func() (t [256]uint8) {
+	for c := range 256 {
+		if in(byte(c), hostLo, hostHi) {
+			t[c] = 1
+		}
+	}
+	return t
+}()
 
 // isHostname reports whether h is an RFC 3261 25.1 hostname:
 //
