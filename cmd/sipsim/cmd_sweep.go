@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -146,17 +145,18 @@ func runSweep(e *env, args []string, o *sweepOptions) int {
 		return nil
 	})
 	bar.finish()
-	if err != nil {
-		return fail(e, fmt.Errorf("sweep: %v", err))
-	}
+	// The points done are written out even when a later one failed.
 	for _, w := range []*csv.Writer{o.summaryCW, o.repCW, o.distCW} {
 		if w == nil {
 			continue
 		}
 		w.Flush()
-		if err := w.Error(); err != nil {
-			return fail(e, fmt.Errorf("sweep: %v", err))
+		if werr := w.Error(); werr != nil && err == nil {
+			err = werr
 		}
+	}
+	if err != nil {
+		return fail(e, fmt.Errorf("sweep: %v", err))
 	}
 	for _, f := range files {
 		if err := f.Close(); err != nil {
@@ -374,7 +374,7 @@ func (o *sweepOptions) openOutputs(s *analysis.Sweep) ([]*os.File, error) {
 			return nil, fmt.Errorf("sweep: %s: %v", flag, err)
 		}
 		files = append(files, f)
-		w := csv.NewWriter(bufio.NewWriter(f))
+		w := csv.NewWriter(f) // buffered: csv.Writer has its own bufio.Writer
 		return w, w.Write(s.Header(cols))
 	}
 	for _, img := range []struct{ flag, path string }{{"--plot", o.plot}, {"--cdf", o.cdf}} {
